@@ -1,0 +1,132 @@
+"""Who can work when: a person's normal working time inside a slot, and time off against it.
+
+Many people share a zone and the same working hours, so working time is computed once per
+(zone, windows, slot) and shared. Coverage is a 24-bit mask of UTC hours of the day: bit `h`
+is set when the working time covers at least 30 minutes of UTC hour `h` on some day of the slot.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rota.engine.model import Interval, Window
+from rota.engine.timeslots import local_to_utc, utc_to_local_date
+
+HOUR = timedelta(hours=1)
+HALF_HOUR = timedelta(minutes=30)
+FULL_DAY_MASK = (1 << 24) - 1
+
+WorkKey = tuple[str, tuple[Window, ...]]
+Span = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class WorkingTime:
+    """A person's normal working time inside one slot, in UTC."""
+
+    spans: tuple[Span, ...]
+    seconds: float
+    hours_mask: int
+
+
+def merge_spans(spans: list[Span]) -> list[Span]:
+    spans = sorted(s for s in spans if s[1] > s[0])
+    merged: list[Span] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def hours_mask(spans: tuple[Span, ...] | list[Span]) -> int:
+    mask = 0
+    for start, end in spans:
+        hour = start.replace(minute=0, second=0, microsecond=0)
+        while hour < end:
+            covered = min(end, hour + HOUR) - max(start, hour)
+            if covered >= HALF_HOUR:
+                mask |= 1 << hour.hour
+            hour += HOUR
+    return mask
+
+
+def popcount(mask: int) -> int:
+    return bin(mask).count("1")
+
+
+class WorkingTimes:
+    """A cache of `WorkingTime` per (zone, windows, slot bounds)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[WorkKey, datetime, datetime], WorkingTime] = {}
+
+    def within(self, key: WorkKey, start: datetime, end: datetime) -> WorkingTime:
+        cache_key = (key, start, end)
+        found = self._cache.get(cache_key)
+        if found is None:
+            found = self._compute(key, start, end)
+            self._cache[cache_key] = found
+        return found
+
+    @staticmethod
+    def _compute(key: WorkKey, start: datetime, end: datetime) -> WorkingTime:
+        zone, windows = key
+        by_weekday: dict[int, list[Window]] = {}
+        for window in windows:
+            by_weekday.setdefault(window.weekday, []).append(window)
+        spans: list[Span] = []
+        # Start a day early: an overnight window from the day before may reach into the slot.
+        day = utc_to_local_date(start, zone) - timedelta(days=1)
+        last = utc_to_local_date(end, zone)
+        while day <= last:
+            for window in by_weekday.get(day.weekday(), ()):
+                opens = local_to_utc(day, window.start, zone)
+                end_day = day + timedelta(days=1) if window.end <= window.start else day
+                closes = local_to_utc(end_day, window.end, zone)
+                clipped = (max(opens, start), min(closes, end))
+                if clipped[1] > clipped[0]:
+                    spans.append(clipped)
+            day += timedelta(days=1)
+        merged = tuple(merge_spans(spans))
+        seconds = sum((b - a).total_seconds() for a, b in merged)
+        return WorkingTime(spans=merged, seconds=seconds, hours_mask=hours_mask(merged))
+
+
+class TimeOff:
+    """One person's unavailable intervals, merged and sorted for fast overlap queries."""
+
+    def __init__(self, intervals: tuple[Interval, ...]) -> None:
+        self.spans = merge_spans([(i.start, i.end) for i in intervals])
+        self._ends = [end for _, end in self.spans]
+
+    def overlapping(self, start: datetime, end: datetime) -> list[Span]:
+        found: list[Span] = []
+        index = bisect_left(self._ends, start)
+        while index < len(self.spans) and self.spans[index][0] < end:
+            if self.spans[index][1] > start:
+                found.append(self.spans[index])
+            index += 1
+        return found
+
+    def free_fraction(self, working: WorkingTime) -> float:
+        """The share of `working` not covered by time off (1.0 when no time off touches it)."""
+        if working.seconds <= 0:
+            return 0.0
+        if not working.spans:
+            return 0.0
+        blocked = 0.0
+        first, last = working.spans[0][0], working.spans[-1][1]
+        off = self.overlapping(first, last)
+        if not off:
+            return 1.0
+        for work_start, work_end in working.spans:
+            for off_start, off_end in off:
+                overlap = min(work_end, off_end) - max(work_start, off_start)
+                if overlap > timedelta(0):
+                    blocked += overlap.total_seconds()
+        return max(0.0, 1.0 - blocked / working.seconds)

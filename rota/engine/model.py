@@ -1,0 +1,182 @@
+"""The engine's vocabulary: frozen dataclasses in, frozen dataclasses out.
+
+Every datetime is aware and in UTC, except a `Window`, which is a person's local wall clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+#: `Problem.now` when the caller gave none: the engine then measures the age of history from
+#: the earliest slot's start.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+ROTA_KINDS = ("review", "release", "triage")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A weekly stretch of normal working time on the person's local wall clock.
+
+    `weekday` 0 is Monday. When `end <= start` the window runs overnight into the next day
+    (`end == start` is a full 24 hours).
+    """
+
+    weekday: int
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A half-open UTC interval [start, end)."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """A person's opt-in to one rota: which roles, and how often at most."""
+
+    rota: str
+    roles: frozenset[str]
+    min_weeks_between: int = 1
+    max_duties: int | None = None
+
+
+@dataclass(frozen=True)
+class PastDuty:
+    rota: str
+    start: datetime
+    end: datetime
+    role: str
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    zone: str
+    organisation: str
+    windows: tuple[Window, ...]
+    unavailable: tuple[Interval, ...]
+    eligibility: tuple[Eligibility, ...]
+    history: tuple[PastDuty, ...] = ()
+    joined: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One duty period of one rota; `roles` has one entry per seat."""
+
+    id: str
+    rota: str
+    start: datetime
+    end: datetime
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RotaRules:
+    rota: str
+    kind: str
+    min_available_fraction: float = 0.5
+    min_rest: timedelta = timedelta(0)
+    one_per_organisation: bool = True
+    min_coverage_hours: int = 0
+    history_half_life_weeks: float = 26.0
+    lead_requires_shadow: bool = True
+
+
+@dataclass(frozen=True)
+class Assignment:
+    slot_id: str
+    person_id: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    rotas: tuple[RotaRules, ...]
+    people: tuple[Person, ...]
+    slots: tuple[Slot, ...]
+    frozen: tuple[Assignment, ...] = ()
+    previous: tuple[Assignment, ...] = ()
+    seed: int = 0
+    now: datetime = EPOCH
+
+
+@dataclass(frozen=True)
+class Unfilled:
+    slot_id: str
+    role: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    person_id: str
+    slot_id: str
+    role: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PersonMetrics:
+    """`load` and `fair_share` count decayed history plus the horizon; `duties` only the
+    horizon. `deviation = load - fair_share` (positive: more than their share)."""
+
+    person_id: str
+    duties: int
+    load: float
+    fair_share: float
+    deviation: float
+
+
+@dataclass(frozen=True)
+class SlotMetrics:
+    slot_id: str
+    seats: int
+    filled: int
+    covered_hours: int
+
+
+@dataclass(frozen=True)
+class OrganisationMetrics:
+    """`share` of the horizon's (decayed) load against `expected_share`, the organisation's
+    share of everyone's fair share (its share of available volunteers)."""
+
+    organisation: str
+    duties: int
+    share: float
+    expected_share: float
+    deviation: float
+
+
+@dataclass(frozen=True)
+class Metrics:
+    people: tuple[PersonMetrics, ...] = ()
+    slots: tuple[SlotMetrics, ...] = ()
+    organisations: tuple[OrganisationMetrics, ...] = ()
+    worst_deviation: float = 0.0
+    spread: float = 0.0
+    gini: float = 0.0
+    min_coverage_hours: int = 0
+    mean_coverage_hours: float = 0.0
+    worst_organisation_deviation: float = 0.0
+    kept: int = 0
+    changed: int = 0
+    hard_violations: int = 0
+    violations: tuple[str, ...] = ()
+    unfilled: int = 0
+    organisation_conflicts: int = 0
+    leads_without_shadow: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    assignments: tuple[Assignment, ...]
+    unfilled: tuple[Unfilled, ...]
+    explanations: tuple[Explanation, ...]
+    metrics: Metrics = field(default_factory=Metrics)

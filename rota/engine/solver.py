@@ -1,0 +1,183 @@
+"""Filling the seats: frozen first, then the previous plan, then a fair greedy, then repairs.
+
+1. Frozen assignments are placed as given (they count toward capacity and fairness).
+2. Previous assignments are kept, in time order, while they still obey every hard rule.
+3. Empty seats are filled in time order with the most "owed" person (fair share minus load),
+   with three refinements: a release lead should have been shadow before; on review rotas with
+   two or more seats, among people nearly as owed the one adding most uncovered UTC hours wins
+   (and reaching `min_coverage_hours` is worth a wider margin); the organisation rule is
+   relaxed only when nobody else can take the seat.
+4. Local search (`rebalance`) moves duties from the most over-served to the most under-served
+   while that lowers the worst deviation and the sum of squares, and never breaks a hard rule.
+
+Ties are broken by a shuffle of the person ids seeded with `Problem.seed`, so the same problem
+always gives the same plan.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+
+from rota.engine.availability import popcount
+from rota.engine.context import Context
+from rota.engine.rebalance import rebalance
+from rota.engine.roster import ORIGIN_FROZEN, ORIGIN_NEW, ORIGIN_PREVIOUS, Roster
+
+#: candidates within this many duties of the most owed may be preferred for coverage
+COVERAGE_MARGIN = 0.5
+#: ... and within this many when only they bring the slot up to `min_coverage_hours`
+COVERAGE_TARGET_MARGIN = 1.0
+#: how many near-equal candidates are looked at for coverage
+COVERAGE_CANDIDATES = 48
+
+Entry = tuple[float, int, int]  # (-owed, tie-break rank, person)
+
+
+class Solver:
+    def __init__(self, ctx: Context, seed: int) -> None:
+        self.ctx = ctx
+        self.roster = Roster(ctx)
+        ids = sorted(p.id for p in ctx.people)
+        random.Random(seed).shuffle(ids)
+        order = {pid: i for i, pid in enumerate(ids)}
+        self.rank = [order[p.id] for p in ctx.people]
+        self.extra_frozen: list[tuple[str, str, str]] = []
+        self.unfilled: dict[tuple[int, int], str] = {}
+        self.lead_unqualified: set[tuple[int, int]] = set()
+        self.kept_previous = 0
+
+    # -- phases 1 and 2 ------------------------------------------------------------------
+
+    def place_frozen(self) -> None:
+        ctx, roster = self.ctx, self.roster
+        for a in self.ctx.problem.frozen:
+            s = ctx.slot_index.get(a.slot_id)
+            p = ctx.person_index.get(a.person_id)
+            if s is None or p is None:
+                self.extra_frozen.append((a.slot_id, a.person_id, a.role))
+                continue
+            k = roster.free_seat(s, a.role)
+            if k < 0 or p in roster.seats[s]:
+                self.extra_frozen.append((a.slot_id, a.person_id, a.role))
+                continue
+            roster.place(p, s, k, ORIGIN_FROZEN)
+
+    def place_previous(self) -> None:
+        ctx, roster = self.ctx, self.roster
+        frozen_slots = {a.slot_id for a in ctx.problem.frozen}
+        keep = []
+        for a in ctx.problem.previous:
+            s = ctx.slot_index.get(a.slot_id)
+            p = ctx.person_index.get(a.person_id)
+            if s is None or p is None or a.slot_id in frozen_slots:
+                continue
+            keep.append((s, a.role, p))
+        for s, role, p in sorted(keep, key=lambda t: (t[0], t[1] != "lead", self.rank[t[2]])):
+            k = roster.free_seat(s, role)
+            if k >= 0 and roster.refusal(p, s, role) is None:
+                roster.place(p, s, k, ORIGIN_PREVIOUS)
+                self.kept_previous += 1
+
+    # -- phase 3 -------------------------------------------------------------------------
+
+    def fill(self) -> None:
+        ctx, roster = self.ctx, self.roster
+        heaps: dict[str, list[Entry]] = {}
+        for rota, members in ctx.members.items():
+            heap = [(-roster.owed(p, rota), self.rank[p], p) for p in members]
+            heapq.heapify(heap)
+            heaps[rota] = heap
+        for s in range(ctx.horizon_count):
+            slot = ctx.slots[s]
+            order = sorted(range(len(slot.roles)), key=lambda k: slot.roles[k] != "lead")
+            for k in order:
+                if roster.seats[s][k] < 0:
+                    self._fill_seat(heaps[slot.rota], s, k)
+
+    def _fill_seat(self, heap: list[Entry], s: int, k: int) -> None:
+        ctx, roster = self.ctx, self.roster
+        slot = ctx.slots[s]
+        role = slot.roles[k]
+        rules = ctx.rules[slot.rota]
+        want_lead = role == "lead" and rules.lead_requires_shadow
+        covered = roster.mask(s) if rules.kind == "review" and len(slot.roles) >= 2 else 0
+        # The first seat goes to the most owed; later seats weigh the hours they add.
+        coverage = covered != 0
+        target = rules.min_coverage_hours if coverage else 0
+        margin = 0.0
+        if coverage:
+            margin = COVERAGE_TARGET_MARGIN if target > popcount(covered) else COVERAGE_MARGIN
+        popped: list[Entry] = []
+        valid: list[Entry] = []
+        while heap:
+            entry = heapq.heappop(heap)
+            popped.append(entry)
+            if valid and (
+                -entry[0] < -valid[0][0] - margin
+                or (not want_lead and not coverage)
+                or len(valid) >= COVERAGE_CANDIDATES
+            ):
+                break
+            if roster.refusal(entry[2], s, role) is None:
+                valid.append(entry)
+        chosen: Entry | None = None
+        if valid:
+            chosen = valid[0]
+            if want_lead:
+                qualified = [e for e in valid if roster.shadow_qualified(e[2], s)]
+                if qualified:
+                    chosen = qualified[0]
+                else:
+                    self.lead_unqualified.add((s, k))
+            elif coverage and len(valid) > 1:
+                chosen = self._best_for_coverage(valid, s, covered, target)
+        else:
+            relaxed = [e for e in popped if roster.refusal(e[2], s, role, org=False) is None]
+            if relaxed:
+                chosen = min(relaxed)
+                roster.relaxed.add((s, k))
+        for entry in popped:
+            if entry is not chosen:
+                heapq.heappush(heap, entry)
+        if chosen is None:
+            self.unfilled[(s, k)] = self._unfilled_reason(s, role)
+            return
+        p = chosen[2]
+        roster.place(p, s, k, ORIGIN_NEW)
+        heapq.heappush(heap, (-roster.owed(p, slot.rota), self.rank[p], p))
+
+    def _best_for_coverage(self, valid: list[Entry], s: int, covered: int, target: int) -> Entry:
+        best_owed = -valid[0][0]
+
+        def gained(entry: Entry) -> int:
+            return popcount(covered | self.ctx.works(entry[2], s)[1])
+
+        if target > popcount(covered):
+            reaching = [e for e in valid if gained(e) >= target]
+            if reaching:
+                return reaching[0]
+        near = [e for e in valid if -e[0] >= best_owed - COVERAGE_MARGIN]
+        return max(near, key=lambda e: (gained(e), -e[0], -e[1]))
+
+    def _unfilled_reason(self, s: int, role: str) -> str:
+        ctx, roster = self.ctx, self.roster
+        slot = ctx.slots[s]
+        tally: dict[str, int] = {}
+        for p in ctx.members[slot.rota]:
+            why = roster.refusal(p, s, role, org=False)
+            if why is not None:
+                tally[why] = tally.get(why, 0) + 1
+        if not tally:
+            return f"nobody has opted into {slot.rota} as {role}"
+        parts = ", ".join(f"{n} {why}" for why, n in sorted(tally.items(), key=lambda t: -t[1]))
+        return f"nobody available: {parts}"
+
+
+def solve(ctx: Context, seed: int) -> Solver:
+    solver = Solver(ctx, seed)
+    solver.place_frozen()
+    solver.place_previous()
+    solver.fill()
+    rebalance(solver)
+    return solver
