@@ -1,0 +1,65 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from accounts.models import TimeOff, User, WorkingHours
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+
+
+class TimeOffInline(admin.TabularInline):
+    model = TimeOff
+    extra = 0
+    fields = ["start", "end", "note"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = [
+        "username",
+        "display_name",
+        "email",
+        "github_login",
+        "time_zone",
+        "country",
+        "organisation",
+        "is_staff",
+    ]
+    list_filter = ["organisation", "time_zone", "country", "is_staff", "is_active"]
+    search_fields = ["username", "display_name", "email", "github_login", "organisation"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (
+            "Rota",
+            {
+                "fields": (
+                    "display_name",
+                    "github_login",
+                    "time_zone",
+                    "country",
+                    "organisation",
+                    "count_public_holidays",
+                )
+            },
+        ),
+    )
+    inlines = [WorkingHoursInline, TimeOffInline]
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin):
+    list_display = ["user", "start", "end", "created_at"]
+    list_filter = ["start"]
+    search_fields = ["user__username", "user__display_name", "note"]
+    date_hierarchy = "start"
+    autocomplete_fields = ["user"]
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin):
+    list_display = ["user", "weekday", "start", "end", "ends_next_day"]
+    list_filter = ["weekday", "ends_next_day"]
+    search_fields = ["user__username", "user__display_name"]
+    autocomplete_fields = ["user"]

@@ -1,0 +1,155 @@
+"""People: identity, time zone, working hours and time off.
+
+accounts knows nothing of rotas; rota.rotas reads these models to plan.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from accounts.availability import WindowSpec, window_error
+from accounts.validators import validate_country, validate_github_login, validate_time_zone
+
+INDEPENDENT = "independent"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class User(AbstractUser):
+    email = models.EmailField("e-mail address")
+    display_name = models.CharField(max_length=100, blank=True)
+    github_login = models.CharField(
+        "GitHub login", max_length=39, blank=True, validators=[validate_github_login]
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    country = models.CharField(
+        max_length=2, blank=True, validators=[validate_country], help_text="ISO 3166 code"
+    )
+    organisation = models.CharField(
+        max_length=100,
+        default=INDEPENDENT,
+        help_text='The organisation you contribute for, or "independent".',
+    )
+    count_public_holidays = models.BooleanField(
+        default=False, help_text="Count my country's public holidays as time off."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("github_login"),
+                condition=~Q(github_login=""),
+                name="user_github_login_unique_ci",
+                violation_error_message="Another person already uses this GitHub login.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.organisation = normalise_organisation(self.organisation)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def normalise_organisation(value: str) -> str:
+    value = " ".join(value.split())
+    return INDEPENDENT if not value or value.lower() in {INDEPENDENT, "none", "-"} else value
+
+
+class WorkingHours(models.Model):
+    """A weekly window of working time in the person's own local time.
+
+    An overnight window (22:00-06:00) says so with ends_next_day; without it an end before the
+    start is a mistake and is refused, so "17:00-09:00" typed by accident never plans a night.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField()
+    ends_next_day = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="working_hours_weekday_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_next_day=False, end__gt=models.F("start"))
+                | Q(ends_next_day=True, end__lte=models.F("start")),
+                name="working_hours_end_after_start",
+                violation_error_message=(
+                    "The end must be after the start, or mark the window as ending the next day."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "weekday", "start"], name="working_hours_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        suffix = " (+1 day)" if self.ends_next_day else ""
+        return f"{self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}{suffix}"
+
+    def clean(self) -> None:
+        error = window_error(self.start, self.end, self.ends_next_day)
+        if error:
+            raise ValidationError({"end": error})
+
+    @property
+    def spec(self) -> WindowSpec:
+        return WindowSpec(self.weekday, self.start, self.end, self.ends_next_day)
+
+
+DEFAULT_WORKING_HOURS: tuple[tuple[int, time, time], ...] = tuple(
+    (day, time(9), time(17)) for day in range(5)
+)
+
+
+class TimeOff(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateField()
+    end = models.DateField(help_text="The last day off (inclusive).")
+    note = models.CharField(
+        max_length=200, blank=True, help_text="Private: only you and the admins see it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")),
+                name="time_off_end_on_or_after_start",
+                violation_error_message="Time off must end on or after the day it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.start} to {self.end}"
+
+    def clean(self) -> None:
+        if isinstance(self.start, date) and isinstance(self.end, date) and self.end < self.start:
+            raise ValidationError({"end": "Time off must end on or after the day it starts."})

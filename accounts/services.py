@@ -1,0 +1,92 @@
+"""Writes about people. Every change to availability sends accounts.signals.availability_changed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts.availability import WindowSpec, overlapping_windows, window_error
+from accounts.models import DEFAULT_WORKING_HOURS, TimeOff, User, WorkingHours
+from accounts.signals import availability_changed
+
+
+def working_hours_validate(windows: Sequence[WindowSpec]) -> None:
+    """Raise a ValidationError naming every inverted or overlapping window."""
+    errors = []
+    for window in windows:
+        if not 0 <= window.weekday <= 6:
+            errors.append(f"{window.weekday} is not a weekday (0 is Monday, 6 is Sunday).")
+            continue
+        error = window_error(window.start, window.end, window.ends_next_day)
+        if error:
+            errors.append(f"{window.label()}: {error}")
+    for first, second in overlapping_windows(windows):
+        errors.append(f"{first.label()} overlaps {second.label()}.")
+    if errors:
+        raise ValidationError({"working_hours": errors})
+
+
+@transaction.atomic
+def working_hours_replace(user: User, windows: Sequence[WindowSpec], *, reason: str = "") -> None:
+    """Replace a person's weekly working hours with the given windows (validated first)."""
+    working_hours_validate(windows)
+    current = sorted(w.spec for w in user.working_hours.all())
+    wanted = sorted(set(windows))
+    if current == wanted:
+        return
+    user.working_hours.all().delete()
+    WorkingHours.objects.bulk_create(
+        WorkingHours(
+            user=user,
+            weekday=w.weekday,
+            start=w.start,
+            end=w.end,
+            ends_next_day=w.ends_next_day,
+        )
+        for w in wanted
+    )
+    availability_changed.send(sender=User, user=user, reason=reason or "working hours changed")
+
+
+def default_windows() -> list[WindowSpec]:
+    return [WindowSpec(day, start, end) for day, start, end in DEFAULT_WORKING_HOURS]
+
+
+@transaction.atomic
+def time_off_add(user: User, start: date, end: date, note: str = "") -> TimeOff:
+    time_off = TimeOff(user=user, start=start, end=end, note=note)
+    time_off.full_clean()
+    time_off.save()
+    availability_changed.send(sender=User, user=user, reason="time off added")
+    return time_off
+
+
+@transaction.atomic
+def time_off_remove(actor: User, time_off_id: int) -> None:
+    time_off = TimeOff.objects.select_for_update().filter(pk=time_off_id).first()
+    if time_off is None:
+        return
+    if time_off.user_id != actor.pk and not actor.is_staff:
+        raise PermissionDenied("You can only remove your own time off.")
+    owner = time_off.user
+    time_off.delete()
+    availability_changed.send(sender=User, user=owner, reason="time off removed")
+
+
+AVAILABILITY_FIELDS = ("time_zone", "country", "count_public_holidays")
+
+
+@transaction.atomic
+def user_profile_update(user: User, **fields: object) -> User:
+    """Update profile fields (validated); availability-relevant changes trigger re-planning."""
+    before = {name: getattr(user, name) for name in AVAILABILITY_FIELDS}
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    user.save()
+    if any(getattr(user, name) != before[name] for name in AVAILABILITY_FIELDS):
+        availability_changed.send(sender=User, user=user, reason="time zone or holidays changed")
+    return user

@@ -1,0 +1,40 @@
+"""The Celery application.
+
+Redis is the broker when REDIS_URL is set; otherwise kombu's filesystem transport under var/
+lets a real worker and beat run on a machine with nothing but Python (no eager mode).
+Periodic jobs are declared here, in one place.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rota.settings")
+
+app = Celery("rota")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "extend-every-rota-horizon": {
+        "task": "rota.rotas.tasks.rotas_extend_horizon_task",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
+
+
+def ensure_broker_folders() -> None:
+    """Create the embedded broker's folders; kombu's filesystem transport expects them."""
+    options = app.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        folder = options.get(key)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+if app.conf.broker_url and str(app.conf.broker_url).startswith("filesystem"):
+    ensure_broker_folders()

@@ -1,0 +1,54 @@
+"""GET /healthz: is the database answering, is the broker answering."""
+
+from __future__ import annotations
+
+import time
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _database_state() -> dict[str, object]:
+    started = time.monotonic()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "down"; report it, don't raise
+        return {"ok": False, "error": type(exc).__name__}
+    return {
+        "ok": True,
+        "vendor": connection.vendor,
+        "ms": round(1000 * (time.monotonic() - started), 1),
+    }
+
+
+def _broker_state() -> dict[str, object]:
+    from rota.celery import app
+
+    started = time.monotonic()
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            transport = conn.transport_cls
+    except Exception as exc:  # kombu raises many kinds; any of them means "down"
+        return {"ok": False, "error": type(exc).__name__}
+    return {
+        "ok": True,
+        "transport": str(transport),
+        "ms": round(1000 * (time.monotonic() - started), 1),
+    }
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    database = _database_state()
+    broker = _broker_state()
+    healthy = bool(database["ok"] and broker["ok"])
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,415 @@
+"""The rota domain: rotas, who is in them, the planned shifts and who holds each seat.
+
+Invariants are database constraints as well as validation. All instants are aware UTC; the
+handoff is a wall-clock time in the rota's own IANA zone, expanded by rota.engine.timeslots.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from accounts.models import Weekday
+from accounts.validators import validate_time_zone
+
+
+class RotaKind(models.TextChoices):
+    REVIEW = "review", "PR review"
+    RELEASE = "release", "Release"
+    TRIAGE = "triage", "Triage"
+
+
+DEFAULT_ROLES = {
+    RotaKind.REVIEW: ["reviewer"],
+    RotaKind.RELEASE: ["lead", "shadow"],
+    RotaKind.TRIAGE: ["triager"],
+}
+
+
+def validate_roles(value: object) -> None:
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(r, str) and r.strip() and len(r) <= 30 for r in value)
+    ):
+        raise ValidationError("Roles must be a non-empty list of short names.", code="roles")
+    if len(set(value)) != len(value):
+        raise ValidationError("Each role may be named only once.", code="roles")
+
+
+class Rota(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=50, unique=True)
+    kind = models.CharField(max_length=10, choices=RotaKind.choices, default=RotaKind.REVIEW)
+    description = models.TextField(blank=True)
+    is_public = models.BooleanField(
+        default=True, help_text="Public rotas show their schedule and feed to everyone."
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="managed_rotas"
+    )
+
+    # When a shift hands over: a wall-clock time in the rota's zone.
+    handoff_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    handoff_time = models.TimeField(default=time(9))
+    handoff_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    shift_weeks = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+    seats = models.PositiveSmallIntegerField(
+        "seats per shift",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Review and triage rotas; a release rota has one seat per role.",
+    )
+    roles = models.JSONField(default=list, validators=[validate_roles])
+
+    # Planning.
+    horizon_weeks = models.PositiveSmallIntegerField(
+        default=26, validators=[MinValueValidator(1), MaxValueValidator(156)]
+    )
+    freeze_weeks = models.PositiveSmallIntegerField(
+        "freeze window (weeks)",
+        default=2,
+        validators=[MaxValueValidator(26)],
+        help_text="Duties that start within this many weeks never change in a re-plan.",
+    )
+    min_available_fraction = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Share of a person's working time in a shift that must be free of time off.",
+    )
+    min_rest_hours = models.PositiveIntegerField(
+        default=0, help_text="Minimum hours between two duties of one person."
+    )
+    one_per_organisation = models.BooleanField(default=True)
+    min_coverage_hours = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(24)],
+        help_text="Review rotas: UTC hours of the day the shift's people should cover together.",
+    )
+    history_half_life_weeks = models.FloatField(default=26.0, validators=[MinValueValidator(1.0)])
+    lead_requires_shadow = models.BooleanField(default=True)
+
+    # Releases.
+    release_every_weeks = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    release_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, null=True, blank=True
+    )
+    release_window_days = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="The release duty runs this many days before the release date.",
+    )
+
+    # Planning bookkeeping: the claim a running plan holds, and a counter that feeds and
+    # pages use as a cache key (raised on every change of the stored plan).
+    planning_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    plan_version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(handoff_weekday__gte=0, handoff_weekday__lte=6),
+                name="rota_handoff_weekday_valid",
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="rota_seats_positive"),
+            models.CheckConstraint(
+                condition=Q(min_available_fraction__gte=0, min_available_fraction__lte=1),
+                name="rota_min_available_fraction_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.roles:
+            self.roles = list(DEFAULT_ROLES[RotaKind(self.kind)])
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        if not self.roles:
+            self.roles = list(DEFAULT_ROLES[RotaKind(self.kind)])
+        if self.kind == RotaKind.RELEASE and (self.release_every_weeks is None) != (
+            self.release_weekday is None
+        ):
+            raise ValidationError(
+                {"release_weekday": "A release cadence needs both the weeks and the weekday."}
+            )
+
+    @property
+    def seat_roles(self) -> tuple[str, ...]:
+        """One role per seat: release rotas seat each role once, others repeat their role."""
+        if self.kind == RotaKind.RELEASE:
+            return tuple(self.roles)
+        return tuple(self.roles[0] for _ in range(self.seats))
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="memberships")
+    roles = models.JSONField(default=list, validators=[validate_roles])
+    min_weeks_between = models.PositiveSmallIntegerField(
+        "at most one duty every N weeks",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+    )
+    max_duties = models.PositiveSmallIntegerField(
+        "at most N duties in the planning horizon", null=True, blank=True
+    )
+    paused = models.BooleanField(default=False)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["rota", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "rota"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(min_weeks_between__gte=1), name="membership_capacity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.rota}"
+
+    def clean(self) -> None:
+        if self.rota_id and self.roles:
+            unknown = set(self.roles) - set(self.rota.roles)
+            if unknown:
+                raise ValidationError(
+                    {"roles": f"{', '.join(sorted(unknown))} is not a role of {self.rota}."}
+                )
+
+
+class Release(models.Model):
+    rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="releases")
+    version = models.CharField(max_length=40)
+    date = models.DateField()
+    from_cadence = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["rota", "version"], name="release_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rota} {self.version} ({self.date})"
+
+
+class Shift(models.Model):
+    """One planned duty period of a rota. `key` is the engine's stable slot id."""
+
+    rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="shifts")
+    key = models.CharField(max_length=80)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    release = models.OneToOneField(
+        Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="shift"
+    )
+    covered_hours = models.JSONField(
+        default=list, blank=True, help_text="UTC hours of the day covered by its people."
+    )
+    unfilled = models.JSONField(
+        default=list, blank=True, help_text="Seats left empty, each with the plan's reason."
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="shift_ends_after_start",
+                violation_error_message="A shift must end after it starts.",
+            ),
+            models.UniqueConstraint(fields=["rota", "key"], name="shift_key_unique"),
+        ]
+        indexes = [models.Index(fields=["rota", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.rota} {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "A shift must end after it starts."})
+
+
+class AssignmentSource(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    SWAPPED = "swapped", "Swapped"
+    OVERRIDDEN = "overridden", "Overridden"
+
+
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def active(self) -> AssignmentQuerySet:
+        return self.filter(cancelled_at__isnull=True)
+
+
+class Assignment(models.Model):
+    """A person holding one seat of a shift.
+
+    A re-plan or a swap that gives the seat to someone else cancels this row (cancelled_at) and
+    creates a new one, so a calendar event's identity follows the person; cancelled rows stay
+    for 30 days so feeds can tell clients to delete the event.
+    """
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="assignments")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    role = models.CharField(max_length=30)
+    source = models.CharField(
+        max_length=12, choices=AssignmentSource.choices, default=AssignmentSource.PLANNED
+    )
+    explanation = models.TextField(blank=True, help_text="Why this person, why this shift.")
+    sequence = models.PositiveIntegerField(default=0, help_text="Raised on every change.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shift__starts_at", "role", "person_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "person"],
+                condition=Q(cancelled_at__isnull=True),
+                name="assignment_one_seat_per_person",
+                violation_error_message="This person already holds a seat of this shift.",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "cancelled_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} as {self.role} in {self.shift}"
+
+
+class SwapStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+
+
+class SwapRequest(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="swaps")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swap_requests"
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="swap_requests_for_me",
+        help_text="Empty: open to every eligible member.",
+    )
+    message = models.TextField(blank=True, max_length=1000)
+    status = models.CharField(max_length=10, choices=SwapStatus.choices, default=SwapStatus.OPEN)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="swaps_taken",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(status="open"),
+                name="swap_one_open_request_per_assignment",
+                violation_error_message="There is already an open swap request for this duty.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="accepted", taken_by__isnull=False) | ~Q(status="accepted"),
+                name="swap_accepted_has_taker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Swap of {self.assignment} ({self.status})"
+
+
+class Component(models.Model):
+    """A part of a repository, owned by people, for reviewer requests on pull requests."""
+
+    name = models.CharField(max_length=100)
+    repository = models.CharField(max_length=140, help_text="owner/name on GitHub")
+    path_patterns = models.TextField(
+        blank=True, help_text="One gitignore-style pattern per line, as in CODEOWNERS."
+    )
+    rota = models.ForeignKey(
+        Rota, null=True, blank=True, on_delete=models.SET_NULL, related_name="components"
+    )
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="owned_components"
+    )
+
+    class Meta:
+        ordering = ["repository", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["repository", "name"], name="component_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repository}: {self.name}"
+
+    @property
+    def patterns(self) -> list[str]:
+        return [line.strip() for line in self.path_patterns.splitlines() if line.strip()]
+
+
+class PlanTrigger(models.TextChoices):
+    SCHEDULE = "schedule", "Daily horizon extension"
+    MANUAL = "manual", "Manual"
+    AVAILABILITY = "availability", "Availability changed"
+    MEMBERSHIP = "membership", "Membership changed"
+    RELEASE = "release", "Release changed"
+    SWAP = "swap", "Swap"
+
+
+class PlanRunStatus(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    DRY_RUN = "dry_run", "Dry run"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped (another run in progress)"
+
+
+class PlanRun(models.Model):
+    rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="plan_runs")
+    trigger = models.CharField(max_length=20, choices=PlanTrigger.choices)
+    status = models.CharField(max_length=10, choices=PlanRunStatus.choices)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seed = models.BigIntegerField(default=0)
+    metrics = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    plan_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"{self.rota} plan {self.started_at:%Y-%m-%d %H:%M} ({self.status})"

@@ -1,0 +1,29 @@
+"""Writes of the rota domain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+
+
+def rotas_replan_enqueue(rota_ids: Iterable[int], trigger: str) -> None:
+    """Queue a re-plan of each rota after the current transaction commits.
+
+    A burst of changes (several time-off entries saved in a row) is debounced: each plan task
+    is delayed by ROTA_REPLAN_DEBOUNCE_SECONDS, and a task that finds a run newer than its own
+    enqueue time does nothing, so a burst costs one plan, not one per change.
+    """
+    from rota.rotas.tasks import plan_rota_task
+
+    ids = sorted(set(rota_ids))
+    if not ids:
+        return
+    countdown = settings.ROTA_REPLAN_DEBOUNCE_SECONDS
+
+    def enqueue() -> None:
+        for rota_id in ids:
+            plan_rota_task.apply_async((rota_id, str(trigger)), countdown=countdown)
+
+    transaction.on_commit(enqueue)

@@ -1,0 +1,90 @@
+"""Shared fixtures: a fixed cast of people and a clean slate for every test."""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from accounts.availability import WindowSpec
+from accounts.models import User
+from accounts.services import working_hours_replace
+from rota.rotas.models import Membership, Rota, RotaKind
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns otherwise
+    # Static files are served from the source folders in tests; production uses the manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    if not os.environ.get("REDIS_URL"):
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ROTA_REPLAN_DEBOUNCE_SECONDS = 0
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With REDIS_URL set, Redis must answer: an unreachable service fails the run."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        import redis
+
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+        except redis.exceptions.RedisError as exc:
+            pytest.exit(f"REDIS_URL is set but Redis does not answer: {exc}", returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def make_user(username: str, **fields: object) -> User:
+    defaults: dict[str, object] = {
+        "email": f"{username}@example.org",
+        "display_name": username.title(),
+        "time_zone": "Europe/Berlin",
+        "country": "DE",
+        "organisation": "independent",
+    }
+    defaults.update(fields)
+    user = User.objects.create_user(username=username, password="correct horse 42", **defaults)
+    working_hours_replace(user, [WindowSpec(d, time(9), time(17)) for d in range(5)])
+    return user
+
+
+@pytest.fixture
+def volunteer(db: None) -> User:
+    return make_user("vera", time_zone="Asia/Kolkata", country="IN", organisation="Intel")
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return make_user("otto", time_zone="America/New_York", country="US")
+
+
+@pytest.fixture
+def review_rota(db: None) -> Rota:
+    return Rota.objects.create(
+        name="PR review", slug="pr-review", kind=RotaKind.REVIEW, seats=2, handoff_zone="UTC"
+    )
+
+
+@pytest.fixture
+def release_manager(db: None, review_rota: Rota) -> User:
+    manager = make_user("rhea", time_zone="Europe/Berlin")
+    review_rota.managers.add(manager)
+    return manager
+
+
+@pytest.fixture
+def member(volunteer: User, review_rota: Rota) -> Membership:
+    return Membership.objects.create(user=volunteer, rota=review_rota, roles=["reviewer"])

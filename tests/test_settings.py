@@ -1,0 +1,60 @@
+"""Start-up configuration, checked in fresh interpreters as a deployment would start."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_missing_secret_key_in_production_stops_start_up_with_one_clear_line():
+    result = run_manage("check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG must be one of"),
+        ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL"),
+        ("REDIS_URL", "http://localhost", "REDIS_URL must start with"),
+        ("SITE_URL", "localhost:8000", "SITE_URL must start with"),
+        ("ROTA_DEFAULT_HORIZON_WEEKS", "many", "must be a whole number"),
+    ],
+)
+def test_bad_environment_values_name_the_variable(name, value, message):
+    result = run_manage("check", SECRET_KEY="x" * 50, **{name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_like_settings():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="k" * 20 + "-production-like-secret-with-enough-entropy-9f8e7d",
+        SITE_URL="https://rota.example.org",
+        DEBUG="0",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
