@@ -27,3 +27,15 @@ def rotas_replan_enqueue(rota_ids: Iterable[int], trigger: str) -> None:
             plan_rota_task.apply_async((rota_id, str(trigger)), countdown=countdown)
 
     transaction.on_commit(enqueue)
+
+
+def rota_plan_version_bump(rota_id: int) -> None:
+    """Mark the stored plan of a rota as changed (feeds and pages key their caches on it).
+
+    Every write that adds, cancels or moves an assignment calls this in the same transaction.
+    """
+    from django.db.models import F
+
+    from rota.rotas.models import Rota
+
+    Rota.objects.filter(pk=rota_id).update(plan_version=F("plan_version") + 1)
