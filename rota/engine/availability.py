@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from rota.engine.model import Interval, Window
-from rota.engine.timeslots import local_to_utc, utc_to_local_date
+from rota.engine.timeslots import local_to_utc, utc_to_local_date, zone_info
 
 HOUR = timedelta(hours=1)
 HALF_HOUR = timedelta(minutes=30)
 FULL_DAY_MASK = (1 << 24) - 1
+#: shapes are stored relative to this instant (any fixed UTC instant would do)
+EPOCH_SHAPE = datetime(2000, 1, 1, tzinfo=UTC)
 
 WorkKey = tuple[str, tuple[Window, ...]]
 Span = tuple[datetime, datetime]
@@ -60,18 +62,81 @@ def popcount(mask: int) -> int:
 
 
 class WorkingTimes:
-    """A cache of `WorkingTime` per (zone, windows, slot bounds)."""
+    """A cache of `WorkingTime` per (zone, windows, slot bounds).
+
+    Weekly slots repeat: when the person's UTC offset is the same all through two slots that
+    start at the same local weekday and time and last as long, their working time has the same
+    shape, shifted. So the wall-clock expansion runs once per shape, not once per slot.
+    """
 
     def __init__(self) -> None:
         self._cache: dict[tuple[WorkKey, datetime, datetime], WorkingTime] = {}
+        self._shapes: dict[tuple[object, ...], WorkingTime] = {}
+        self._frames: dict[tuple[str, datetime, datetime], tuple[object, ...] | None] = {}
 
     def within(self, key: WorkKey, start: datetime, end: datetime) -> WorkingTime:
         cache_key = (key, start, end)
         found = self._cache.get(cache_key)
         if found is None:
-            found = self._compute(key, start, end)
+            found = self._shaped(key, start, end)
             self._cache[cache_key] = found
         return found
+
+    def summary(self, key: WorkKey, start: datetime, end: datetime) -> tuple[bool, int]:
+        """(any working time inside the slot, UTC hours mask), without building the spans."""
+        frame = self._frame(key[0], start, end)
+        if frame is None:
+            found = self.within(key, start, end)
+        else:
+            found = self._shape((key, *frame), key, start, end)
+        return found.seconds > 0, found.hours_mask
+
+    def _shape(
+        self, shape_key: tuple[object, ...], key: WorkKey, start: datetime, end: datetime
+    ) -> WorkingTime:
+        shape = self._shapes.get(shape_key)
+        if shape is None:
+            shape = self._compute(key, start, end)
+            shape = WorkingTime(
+                spans=tuple(
+                    (a - start + EPOCH_SHAPE, b - start + EPOCH_SHAPE) for a, b in shape.spans
+                ),
+                seconds=shape.seconds,
+                hours_mask=shape.hours_mask,
+            )
+            self._shapes[shape_key] = shape
+        return shape
+
+    def _shaped(self, key: WorkKey, start: datetime, end: datetime) -> WorkingTime:
+        frame = self._frame(key[0], start, end)
+        if frame is None:
+            # The offset changes inside the slot: expand the wall clock for this slot alone.
+            return self._compute(key, start, end)
+        shape = self._shape((key, *frame), key, start, end)
+        return WorkingTime(
+            spans=tuple((a - EPOCH_SHAPE + start, b - EPOCH_SHAPE + start) for a, b in shape.spans),
+            seconds=shape.seconds,
+            hours_mask=shape.hours_mask,
+        )
+
+    def _frame(self, zone: str, start: datetime, end: datetime) -> tuple[object, ...] | None:
+        """(local weekday, local time, length, offset) of a slot, or None when the zone's
+        offset changes inside it."""
+        frame_key = (zone, start, end)
+        if frame_key in self._frames:
+            return self._frames[frame_key]
+        tz = zone_info(zone)
+        offsets = {start.astimezone(tz).utcoffset(), end.astimezone(tz).utcoffset()}
+        moment = start + timedelta(hours=12)
+        while moment < end and len(offsets) == 1:
+            offsets.add(moment.astimezone(tz).utcoffset())
+            moment += timedelta(hours=12)
+        frame: tuple[object, ...] | None = None
+        if len(offsets) == 1:
+            local = start.astimezone(tz)
+            frame = (local.weekday(), local.time(), end - start, offsets.pop())
+        self._frames[frame_key] = frame
+        return frame
 
     @staticmethod
     def _compute(key: WorkKey, start: datetime, end: datetime) -> WorkingTime:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from rota.engine.availability import TimeOff, WorkingTimes, WorkKey
+from rota.engine.availability import TimeOff, WorkingTime, WorkingTimes, WorkKey
 from rota.engine.model import EPOCH, Eligibility, Problem, RotaRules
 
 WEEK_SECONDS = 7 * 24 * 3600.0
@@ -82,6 +82,7 @@ class Context:
         self.time_off = [TimeOff(p.unavailable) for p in self.people]
         # works[key id][slot] -> (working seconds > 0, hours mask), filled lazily per key
         self._works: dict[tuple[int, int], tuple[bool, int]] = {}
+        self._working_times: dict[tuple[int, int], WorkingTime] = {}
         self.blocked: list[dict[int, str]] = [{} for _ in self.people]
         self._compute_availability()
         self.fair_share: dict[str, list[float]] = {}
@@ -122,14 +123,24 @@ class Context:
             info.past_people = [p for p, _ in entries]
             self.slots.append(info)
 
+    def working_time(self, p: int, s: int) -> WorkingTime:
+        """Person p's normal working time inside slot s (shared by their zone and windows)."""
+        key = (self.work_key_id[p], s)
+        found = self._working_times.get(key)
+        if found is None:
+            slot = self.slots[s]
+            found = self.working.within(self.work_keys[p], slot.start, slot.end)
+            self._working_times[key] = found
+            self._works[key] = (found.seconds > 0, found.hours_mask)
+        return found
+
     def works(self, p: int, s: int) -> tuple[bool, int]:
         """(has working time inside slot s, UTC hours mask) for person p."""
         key = (self.work_key_id[p], s)
         found = self._works.get(key)
         if found is None:
             slot = self.slots[s]
-            wt = self.working.within(self.work_keys[p], slot.start, slot.end)
-            found = (wt.seconds > 0, wt.hours_mask)
+            found = self.working.summary(self.work_keys[p], slot.start, slot.end)
             self._works[key] = found
         return found
 
@@ -162,17 +173,41 @@ class Context:
                             break
                         if slot.end <= off_start or slot.index in blocked:
                             continue
-                        working = self.working.within(self.work_keys[p], slot.start, slot.end)
+                        working = self.working_time(p, slot.index)
                         if working.seconds <= 0:
                             continue
                         if self.time_off[p].free_fraction(working) < fraction:
                             blocked[slot.index] = "on time off"
-            for slot in slots:
-                count = 0
-                for p in self.members[rota]:
-                    if self.is_available(p, slot.index) and self.roles_fit(p, slot.index):
-                        count += 1
-                slot.available_count = count
+            self._count_available(rota, slots)
+
+    def _groups(self, rota: str) -> dict[tuple[int, frozenset[str]], list[int]]:
+        """The rota's members grouped by (zone and windows, roles): they share availability
+        except for their own time off."""
+        groups: dict[tuple[int, frozenset[str]], list[int]] = {}
+        for p in self.members[rota]:
+            key = (self.work_key_id[p], self.eligibility[p][rota].roles)
+            groups.setdefault(key, []).append(p)
+        return groups
+
+    def _count_available(self, rota: str, slots: list[SlotInfo]) -> None:
+        groups = list(self._groups(rota).values())
+        blocked_in: dict[int, list[int]] = {}
+        for p in self.members[rota]:
+            for s in self.blocked[p]:
+                blocked_in.setdefault(s, []).append(p)
+        for slot in slots:
+            count = 0
+            for group in groups:
+                first = group[0]
+                if self.works(first, slot.index)[0] and self.roles_fit(first, slot.index):
+                    count += len(group)
+            for p in blocked_in.get(slot.index, ()):
+                if self._fits(p, slot.index):
+                    count -= 1
+            slot.available_count = count
+
+    def _fits(self, p: int, s: int) -> bool:
+        return self.works(p, s)[0] and self.roles_fit(p, s)
 
     def is_available(self, p: int, s: int) -> bool:
         return s not in self.blocked[p] and self.works(p, s)[0]
@@ -186,23 +221,30 @@ class Context:
         return None
 
     def _compute_fair_shares(self) -> None:
-        for rota, rules in self.rules.items():
+        for rota in self.rules:
             self.fair_share[rota] = [0.0] * len(self.people)
             self.history_load[rota] = [0.0] * len(self.people)
-            del rules
         for slot in self.slots:
             rules = self.rules[slot.rota]
             slot.weight = decay_weight(slot.start, self.now, rules.history_half_life_weeks)
             if slot.available_count:
                 slot.share = slot.weight * len(slot.roles) / slot.available_count
-            shares = self.fair_share[slot.rota]
-            if slot.share:
-                for p in self.members[slot.rota]:
-                    if self.is_available(p, slot.index) and self.roles_fit(p, slot.index):
-                        shares[p] += slot.share
             history = self.history_load[slot.rota]
             for p in slot.past_people:
                 history[p] += slot.weight
+        for rota in self.rules:
+            shares = self.fair_share[rota]
+            slots = [s for s in self.slots if s.rota == rota and s.share]
+            for group in self._groups(rota).values():
+                first = group[0]
+                base = sum(s.share for s in slots if self._fits(first, s.index))
+                for p in group:
+                    own = base
+                    for s in self.blocked[p]:
+                        slot = self.slots[s]
+                        if slot.rota == rota and slot.share and self._fits(p, s):
+                            own -= slot.share
+                    shares[p] = own
 
     def shadow_qualified(self, p: int, rota: str, before: datetime) -> bool:
         known = self.shadowed_before[p].get(rota)

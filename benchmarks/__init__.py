@@ -1,0 +1,1 @@
+"""Rota's benchmarks: planner quality and speed."""
