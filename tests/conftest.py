@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import time
 from pathlib import Path
 
@@ -24,6 +25,19 @@ def pytest_configure(config: pytest.Config) -> None:
     }
     if not os.environ.get("REDIS_URL"):
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not os.environ.get("REDIS_URL"):
+        # The embedded broker's folders: a private temporary set, never a running `make run`'s.
+        from rota.celery import app, ensure_broker_folders
+
+        folder = Path(tempfile.mkdtemp(prefix="rota-test-broker-"))
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+            "control_folder": str(folder / "control"),
+        }
+        ensure_broker_folders()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ROTA_REPLAN_DEBOUNCE_SECONDS = 0
 

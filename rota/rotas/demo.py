@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.availability import WindowSpec
@@ -142,12 +143,14 @@ def demo_community_create(today: date, seed: int = 7) -> DemoCommunity:
     for rota in (review, release, triage):
         rota.managers.add(admin)
 
+    # Hash the shared demo password once: dozens of PBKDF2 rounds would make seeding slow.
+    password_hash = make_password(DEMO_PASSWORD)
     people = []
     for spec in demo_people():
-        user = User.objects.create_user(
+        user = User.objects.create(
             username=spec.username,
             email=f"{spec.username}@example.org",
-            password=DEMO_PASSWORD,
+            password=password_hash,
             display_name=spec.name,
             github_login=f"{spec.username}-demo",
             time_zone=spec.zone,

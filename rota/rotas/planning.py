@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import unavailable_intervals_for
 from rota import engine
+from rota.engine.timeslots import utc_to_local_date
 from rota.rotas.models import (
     Assignment,
     AssignmentSource,
@@ -73,7 +74,7 @@ def _rota_rules(rota: Rota) -> engine.RotaRules:
 def _first_aligned_handoff(rota: Rota, now: datetime) -> datetime:
     """The start of the shift running at `now` (or the next one), phased from PHASE_ANCHOR."""
     zone = rota.handoff_zone
-    today = engine.utc_to_local_date(now, zone)
+    today = utc_to_local_date(now, zone)
     day = today - timedelta(days=(today.weekday() - rota.handoff_weekday) % 7)
     anchor = PHASE_ANCHOR + timedelta(days=(rota.handoff_weekday - PHASE_ANCHOR.weekday()) % 7)
     day -= timedelta(weeks=((day - anchor).days // 7) % rota.shift_weeks)
@@ -145,6 +146,9 @@ def _person(
     start: datetime,
     end: datetime,
 ) -> engine.Person:
+    # A member counts from the day they joined (no debt for duties before that), but may take
+    # any slot of this plan, the one already running included.
+    joined = min((m.joined_at for m in memberships), default=None)
     return engine.Person(
         id=str(user.pk),
         zone=user.time_zone,
@@ -164,13 +168,14 @@ def _person(
             if not m.paused
         ),
         history=tuple(history),
-        joined=min((m.joined_at for m in memberships), default=None),
+        joined=min(joined, start) if joined else None,
     )
 
 
 def problem_for_rota(rota: Rota, now: datetime) -> tuple[engine.Problem, dict[str, Release]]:
     slots, releases = rota_slots(rota, now)
     horizon_end = max((s.end for s in slots), default=now)
+    first_start = min((s.start for s in slots), default=now)
     slot_ids = {s.id for s in slots}
     freeze_until = now + timedelta(weeks=rota.freeze_weeks)
 
@@ -212,7 +217,7 @@ def problem_for_rota(rota: Rota, now: datetime) -> tuple[engine.Problem, dict[st
         history[person_id].append(engine.PastDuty(str(rota.pk), starts_at, ends_at, role))
 
     people = tuple(
-        _person(users[uid], by_user.get(uid, []), history.get(uid, []), now, horizon_end)
+        _person(users[uid], by_user.get(uid, []), history.get(uid, []), first_start, horizon_end)
         for uid in sorted(users)
     )
     problem = engine.Problem(

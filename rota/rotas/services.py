@@ -6,6 +6,11 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from rota.rotas.models import Rota
+from rota.rotas.tasks import plan_rota_task
 
 
 def rotas_replan_enqueue(rota_ids: Iterable[int], trigger: str) -> None:
@@ -15,16 +20,15 @@ def rotas_replan_enqueue(rota_ids: Iterable[int], trigger: str) -> None:
     is delayed by ROTA_REPLAN_DEBOUNCE_SECONDS, and a task that finds a run newer than its own
     enqueue time does nothing, so a burst costs one plan, not one per change.
     """
-    from rota.rotas.tasks import plan_rota_task
-
     ids = sorted(set(rota_ids))
     if not ids:
         return
     countdown = settings.ROTA_REPLAN_DEBOUNCE_SECONDS
 
     def enqueue() -> None:
+        requested_at = timezone.now().isoformat()
         for rota_id in ids:
-            plan_rota_task.apply_async((rota_id, str(trigger)), countdown=countdown)
+            plan_rota_task.apply_async((rota_id, str(trigger), requested_at), countdown=countdown)
 
     transaction.on_commit(enqueue)
 
@@ -34,8 +38,4 @@ def rota_plan_version_bump(rota_id: int) -> None:
 
     Every write that adds, cancels or moves an assignment calls this in the same transaction.
     """
-    from django.db.models import F
-
-    from rota.rotas.models import Rota
-
     Rota.objects.filter(pk=rota_id).update(plan_version=F("plan_version") + 1)

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rota.rotas.models import PlanTrigger, Rota
+from rota.rotas.planning import rota_plan
+
+
+class Command(BaseCommand):
+    help = "Plan rotas now and print the changes and the metrics."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--rota", metavar="SLUG", help="Plan only this rota.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would change; store nothing."
+        )
+        parser.add_argument("--json", action="store_true", help="Print JSON instead of text.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rotas = Rota.objects.order_by("name")
+        if options["rota"]:
+            rotas = rotas.filter(slug=options["rota"])
+            if not rotas.exists():
+                known = ", ".join(Rota.objects.values_list("slug", flat=True)) or "none"
+                raise CommandError(f"No rota with slug {options['rota']!r} (known: {known}).")
+        report = []
+        for rota in rotas:
+            outcome = rota_plan(rota.pk, trigger=PlanTrigger.MANUAL, dry_run=options["dry_run"])
+            report.append(
+                {
+                    "rota": rota.slug,
+                    "outcome": outcome.outcome,
+                    "changes": outcome.changes,
+                    "metrics": _summary(outcome.metrics),
+                }
+            )
+        if options["json"]:
+            self.stdout.write(json.dumps(report, indent=2, default=str))
+            return
+        for item in report:
+            self.stdout.write(self.style.MIGRATE_HEADING(f"{item['rota']}: {item['outcome']}"))
+            for change in item["changes"]:
+                sign = "+" if change["change"] == "added" else "-"
+                self.stdout.write(
+                    f"  {sign} {change['starts_at'][:16]} UTC  {change['role']:<9} {change['name']}"
+                )
+            for name, value in item["metrics"].items():
+                self.stdout.write(f"  {name}: {value}")
+
+
+SUMMARY_KEYS = (
+    "worst_deviation",
+    "spread",
+    "gini",
+    "min_coverage_hours",
+    "mean_coverage_hours",
+    "worst_organisation_deviation",
+    "kept",
+    "changed",
+    "unfilled",
+    "hard_violations",
+)
+
+
+def _summary(metrics: dict[str, Any]) -> dict[str, Any]:
+    return {key: metrics[key] for key in SUMMARY_KEYS if key in metrics}

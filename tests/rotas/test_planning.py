@@ -1,0 +1,249 @@
+"""Planning through the database: read, plan, write only the difference."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from accounts.services import time_off_add
+from rota.rotas.models import (
+    Assignment,
+    Membership,
+    PlanRun,
+    PlanRunStatus,
+    Release,
+    Rota,
+    RotaKind,
+    Shift,
+)
+from rota.rotas.planning import rota_plan
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)  # a Wednesday
+PEOPLE = [
+    ("asha", "Asia/Kolkata", "IN", "Intel"),
+    ("bo", "Asia/Shanghai", "CN", "Ant Group"),
+    ("carl", "Europe/Berlin", "DE", "Red Hat"),
+    ("dana", "America/New_York", "US", "IBM"),
+    ("eli", "Australia/Sydney", "AU", "independent"),
+    ("fay", "America/Los_Angeles", "US", "Microsoft"),
+    ("gus", "Europe/London", "GB", "Intel"),
+    ("hana", "Asia/Tokyo", "JP", "Red Hat"),
+]
+
+
+@pytest.fixture
+def community(review_rota):
+    people = []
+    for username, zone, country, org in PEOPLE:
+        user = make_user(username, time_zone=zone, country=country, organisation=org)
+        Membership.objects.create(user=user, rota=review_rota, roles=["reviewer"])
+        people.append(user)
+    Membership.objects.filter(rota=review_rota).update(joined_at=NOW - timedelta(days=365))
+    review_rota.horizon_weeks = 12
+    review_rota.save()
+    return people
+
+
+def active(rota):
+    return set(
+        Assignment.objects.active()
+        .filter(shift__rota=rota)
+        .values_list("shift__key", "person__username", "role")
+    )
+
+
+def test_the_first_plan_fills_every_seat_of_the_horizon(community, review_rota):
+    outcome = rota_plan(review_rota.pk, now=NOW)
+    shifts = Shift.objects.filter(rota=review_rota)
+    assert shifts.count() == 13  # the running week and 12 more
+    for shift in shifts:
+        assert shift.assignments.active().count() == 2, shift.unfilled
+    assert outcome.run is not None and outcome.run.status == PlanRunStatus.APPLIED
+    assert outcome.metrics["hard_violations"] == 0
+    assert len(outcome.changes) == 26
+
+
+def test_shifts_hand_over_at_the_rotas_local_time_across_dst(community, review_rota):
+    review_rota.handoff_zone = "Europe/Berlin"
+    review_rota.horizon_weeks = 26
+    review_rota.save()
+    rota_plan(review_rota.pk, now=datetime(2027, 2, 1, tzinfo=UTC))
+    berlin = ZoneInfo("Europe/Berlin")
+    shifts = Shift.objects.filter(rota=review_rota)
+    assert {s.starts_at.astimezone(berlin).time() for s in shifts} == {time(9)}
+    assert {s.starts_at.hour for s in shifts} == {7, 8}  # UTC+2 in summer, UTC+1 in winter
+
+
+def test_planning_the_same_input_again_changes_nothing(community, review_rota):
+    rota_plan(review_rota.pk, now=NOW)
+    before = active(review_rota)
+    version = Rota.objects.get(pk=review_rota.pk).plan_version
+    outcome = rota_plan(review_rota.pk, now=NOW + timedelta(minutes=5))
+    assert outcome.changes == []
+    assert active(review_rota) == before
+    assert Rota.objects.get(pk=review_rota.pk).plan_version == version
+
+
+def test_time_off_moves_only_the_conflicting_duties_and_a_few_others(community, review_rota):
+    rota_plan(review_rota.pk, now=NOW)
+    before = active(review_rota)
+    late = Shift.objects.filter(rota=review_rota, starts_at__gte=NOW + timedelta(weeks=5)).first()
+    person = late.assignments.active().first().person
+    conflicting = {k for k in before if k[1] == person.username and k[0] == late.key}
+    time_off_add(person, late.starts_at.date(), (late.ends_at - timedelta(days=1)).date())
+
+    outcome = rota_plan(review_rota.pk, now=NOW + timedelta(hours=1))
+    after = active(review_rota)
+    assert not any(k[1] == person.username and k[0] == late.key for k in after)
+    removed = before - after
+    assert conflicting <= removed
+    assert len(removed) <= len(conflicting) + 3, outcome.changes
+
+
+def test_duties_inside_the_freeze_window_never_change(community, review_rota):
+    rota_plan(review_rota.pk, now=NOW)
+    soon = Shift.objects.filter(rota=review_rota, starts_at__gt=NOW).order_by("starts_at").first()
+    assert soon.starts_at < NOW + timedelta(weeks=review_rota.freeze_weeks)
+    holder = soon.assignments.active().first()
+    time_off_add(holder.person, soon.starts_at.date(), soon.ends_at.date())
+    rota_plan(review_rota.pk, now=NOW + timedelta(hours=1))
+    holder.refresh_from_db()
+    assert holder.cancelled_at is None
+
+
+def test_a_person_who_changes_keeps_identity_and_the_old_seat_is_cancelled(community, review_rota):
+    rota_plan(review_rota.pk, now=NOW)
+    late = Shift.objects.filter(rota=review_rota, starts_at__gte=NOW + timedelta(weeks=6)).first()
+    old = late.assignments.active().first()
+    time_off_add(old.person, late.starts_at.date(), late.ends_at.date())
+    rota_plan(review_rota.pk, now=NOW + timedelta(hours=1))
+    old.refresh_from_db()
+    assert old.cancelled_at is not None
+    assert old.sequence == 1
+    replacement = late.assignments.active().exclude(pk__in=[old.pk])
+    assert replacement.count() == 2
+    assert all(a.explanation for a in replacement)
+
+
+def test_a_dry_run_stores_nothing(community, review_rota):
+    outcome = rota_plan(review_rota.pk, now=NOW, dry_run=True)
+    assert len(outcome.changes) == 26
+    assert not Shift.objects.exists()
+    assert not Assignment.objects.exists()
+    assert not PlanRun.objects.exists()
+
+
+def test_a_run_while_another_holds_the_claim_does_nothing(community, review_rota):
+    Rota.objects.filter(pk=review_rota.pk).update(planning_claimed_at=NOW - timedelta(minutes=1))
+    outcome = rota_plan(review_rota.pk, now=NOW)
+    assert outcome.outcome == "another plan of this rota is running"
+    assert not Assignment.objects.exists()
+
+
+def test_an_abandoned_claim_is_taken_over(community, review_rota):
+    Rota.objects.filter(pk=review_rota.pk).update(planning_claimed_at=NOW - timedelta(hours=1))
+    assert rota_plan(review_rota.pk, now=NOW).outcome.startswith("applied")
+    assert Rota.objects.get(pk=review_rota.pk).planning_claimed_at is None
+
+
+def test_a_plan_that_fails_half_way_writes_nothing_and_records_why(
+    community, review_rota, monkeypatch
+):
+    from rota.rotas import planning
+
+    real_create = Assignment.objects.bulk_create
+
+    def explode(*args, **kwargs):
+        real_create(*args, **kwargs)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Assignment.objects, "bulk_create", explode)
+    with pytest.raises(RuntimeError):
+        planning.rota_plan(review_rota.pk, now=NOW)
+    assert not Assignment.objects.exists()
+    assert not Shift.objects.exists()
+    run = PlanRun.objects.get()
+    assert run.status == PlanRunStatus.FAILED and "disk full" in run.error
+    assert Rota.objects.get(pk=review_rota.pk).planning_claimed_at is None
+
+
+def test_a_debounced_request_older_than_the_last_plan_does_nothing(community, review_rota):
+    rota_plan(review_rota.pk, now=NOW)
+    outcome = rota_plan(review_rota.pk, now=NOW + timedelta(minutes=1), requested_at=NOW)
+    assert "debounced" in outcome.outcome
+
+
+@pytest.fixture
+def release_rota(community):
+    rota = Rota.objects.create(
+        name="Release",
+        slug="release",
+        kind=RotaKind.RELEASE,
+        handoff_weekday=2,
+        handoff_time=time(14),
+        handoff_zone="Europe/Berlin",
+        release_every_weeks=4,
+        release_weekday=2,
+        release_window_days=7,
+        horizon_weeks=26,
+    )
+    for index, user in enumerate(community):
+        Membership.objects.create(
+            user=user, rota=rota, roles=["lead", "shadow"] if index % 2 else ["shadow"]
+        )
+    return rota
+
+
+def test_a_release_rota_plans_a_lead_and_a_shadow_per_release_from_the_cadence(release_rota):
+    rota_plan(release_rota.pk, now=NOW)
+    releases = Release.objects.filter(rota=release_rota)
+    assert releases.count() >= 6
+    assert {r.date.weekday() for r in releases} == {2}
+    for release in releases:
+        roles = sorted(release.shift.assignments.active().values_list("role", flat=True))
+        assert roles == ["lead", "shadow"]
+
+
+def test_a_release_that_moves_keeps_its_people_and_moves_its_shift(release_rota):
+    rota_plan(release_rota.pk, now=NOW)
+    release = Release.objects.filter(rota=release_rota).order_by("date")[3]
+    people = set(release.shift.assignments.active().values_list("person_id", "role"))
+    release.date += timedelta(days=2)
+    release.save()
+    rota_plan(release_rota.pk, now=NOW + timedelta(hours=1))
+    release.refresh_from_db()
+    shift = release.shift
+    assert shift.ends_at.date() == release.date
+    kept = set(shift.assignments.active().values_list("person_id", "role"))
+    assert kept == people
+    assert all(a.sequence >= 1 for a in shift.assignments.active())
+
+
+def test_the_plan_rotas_command_prints_changes_and_metrics(community, review_rota):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("plan_rotas", "--rota", "pr-review", "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "pr-review: dry run: 26 changes" in text
+    assert "worst_deviation" in text
+    assert not Assignment.objects.exists()
+
+
+def test_time_off_enqueues_a_replan_after_commit(member, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    with (
+        mock.patch("rota.rotas.services.plan_rota_task.apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        time_off_add(member.user, date(2027, 1, 4), date(2027, 1, 8))
+    [args] = [c.args[0] for c in send.call_args_list]
+    assert args[0] == member.rota_id and args[1] == "availability"
