@@ -72,8 +72,8 @@ class Solver:
             p = ctx.person_index.get(a.person_id)
             if s is None or p is None or a.slot_id in frozen_slots:
                 continue
-            keep.append((s, a.role, p))
-        for s, role, p in sorted(keep, key=lambda t: (t[0], t[1] != "lead", self.rank[t[2]])):
+            keep.append((s, a.role != "lead", len(keep), a.role, p))
+        for s, _, _, role, p in sorted(keep):
             k = roster.free_seat(s, role)
             if k >= 0 and roster.refusal(p, s, role) is None:
                 roster.place(p, s, k, ORIGIN_PREVIOUS)
@@ -106,7 +106,9 @@ class Solver:
         coverage = covered != 0
         target = rules.min_coverage_hours if coverage else 0
         margin = 0.0
-        if coverage:
+        if want_lead:
+            margin = float("inf")
+        elif coverage:
             margin = COVERAGE_TARGET_MARGIN if target > popcount(covered) else COVERAGE_MARGIN
         popped: list[Entry] = []
         valid: list[Entry] = []
