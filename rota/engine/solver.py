@@ -66,7 +66,7 @@ class Solver:
     def place_previous(self) -> None:
         ctx, roster = self.ctx, self.roster
         frozen_slots = {a.slot_id for a in ctx.problem.frozen}
-        keep = []
+        keep: list[tuple[int, bool, int, str, int]] = []
         for a in ctx.problem.previous:
             s = ctx.slot_index.get(a.slot_id)
             p = ctx.person_index.get(a.person_id)
