@@ -32,7 +32,7 @@ def documented_example() -> dict[str, Any]:
 def test_the_documented_example_parses_and_plans() -> None:
     problem = problem_from_json(documented_example())
     result = plan(problem)
-    assert [p.id for p in problem.people] == ["ana", "ravi", "maya"]
+    assert [p.id for p in problem.people] == ["ana", "ravi", "maya", "lee"]
     assert result.metrics.hard_violations == 0
     assert any(
         a.slot_id == "review:2026-11-30" and a.person_id == "ana" for a in result.assignments
