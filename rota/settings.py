@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "accounts",
     "rota.rotas",
+    "rota.feeds",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,73 @@
+"""Writes for feeds: create, revoke and touch feed links; save a person's feed settings."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+
+from accounts.models import User
+from rota.feeds.models import FeedKind, FeedPreference, FeedToken
+from rota.feeds.selectors import feed_rotas_for, feed_token_digest
+from rota.rotas.models import Rota
+
+# Calendar clients poll every few minutes to hours; recording each poll would turn a cached
+# read into a write. One write per token per interval is plenty to show "last fetched".
+FETCH_RECORD_INTERVAL = timedelta(minutes=5)
+
+
+def feed_token_create(
+    user: User, kind: str, rota: Rota | None, now: datetime
+) -> tuple[FeedToken, str]:
+    """A new feed link; the person's previous link for the same feed is revoked.
+
+    Returns the row and the plain token. The plain token is never stored: the caller shows it
+    once and forgets it.
+    """
+    if kind == FeedKind.PERSONAL:
+        rota = None
+    elif rota is None or not feed_rotas_for(user).filter(pk=rota.pk).exists():
+        raise PermissionDenied("Only members and managers of a rota can subscribe to it.")
+    plain = secrets.token_urlsafe(32)  # 256 bits
+    with transaction.atomic():
+        FeedToken.objects.filter(
+            user=user, kind=kind, rota=rota, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        token = FeedToken.objects.create(
+            user=user, kind=kind, rota=rota, token_hash=feed_token_digest(plain), hint=plain[-4:]
+        )
+    return token, plain
+
+
+def feed_token_revoke(user: User, token_id: int, now: datetime) -> bool:
+    revoked = FeedToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    return revoked == 1
+
+
+def feed_token_touch(token: FeedToken, now: datetime) -> bool:
+    """Record a fetch, at most once per FETCH_RECORD_INTERVAL per token.
+
+    The row already read tells whether a write is due, so most polls write nothing; the
+    conditional UPDATE keeps concurrent polls from writing twice.
+    """
+    cutoff = now - FETCH_RECORD_INTERVAL
+    if token.last_fetched_at is not None and token.last_fetched_at > cutoff:
+        return False
+    written = (
+        FeedToken.objects.filter(pk=token.pk)
+        .filter(Q(last_fetched_at__isnull=True) | Q(last_fetched_at__lte=cutoff))
+        .update(last_fetched_at=now)
+    )
+    return written == 1
+
+
+def feed_preference_set(user: User, reminder_minutes: int | None) -> FeedPreference:
+    preference, _ = FeedPreference.objects.update_or_create(
+        user=user, defaults={"reminder_minutes": reminder_minutes}
+    )
+    return preference

@@ -1,0 +1,150 @@
+"""Feed views: three calendar endpoints and the page that manages a person's feed links.
+
+The calendar endpoints never touch the session or request.user, so a poll costs no session
+query: the token (or the public rota's slug) is the only credential.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.views.decorators.http import require_http_methods, require_safe
+
+from rota.feeds.forms import FeedPreferenceForm, FeedTokenCreateForm, FeedTokenRevokeForm
+from rota.feeds.models import FeedKind, FeedPreference
+from rota.feeds.selectors import (
+    FeedDocument,
+    feed_public_rota,
+    feed_reminder_minutes,
+    feed_rotas_for,
+    feed_token_find,
+    feed_token_may_read,
+    feed_tokens_for,
+    feed_urls,
+    personal_feed_document,
+    public_feed_urls,
+    rota_feed_document,
+)
+from rota.feeds.services import (
+    feed_preference_set,
+    feed_token_create,
+    feed_token_revoke,
+    feed_token_touch,
+)
+
+FEED_MAX_AGE = 15 * 60
+
+
+def _calendar_response(
+    request: HttpRequest, document: FeedDocument, filename: str, private: bool
+) -> HttpResponse:
+    body = b"" if request.method == "HEAD" else document.body
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Length"] = str(len(document.body))
+    response["ETag"] = document.etag
+    response["Last-Modified"] = http_date(document.last_modified)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    visibility = "private" if private else "public"
+    response["Cache-Control"] = f"{visibility}, max-age={FEED_MAX_AGE}"
+    if private:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return (
+        get_conditional_response(
+            request,
+            etag=document.etag,
+            last_modified=document.last_modified,
+            response=response,
+        )
+        or response
+    )
+
+
+@require_safe
+def feed_personal(request: HttpRequest, token: str) -> HttpResponse:
+    now = timezone.now()
+    feed_token = feed_token_find(token)
+    if feed_token is None or feed_token.kind != FeedKind.PERSONAL:
+        raise Http404("No such feed.")
+    user = feed_token.user
+    document = personal_feed_document(user, feed_reminder_minutes(user), now)
+    feed_token_touch(feed_token, now)
+    return _calendar_response(request, document, "my-duties.ics", private=True)
+
+
+@require_safe
+def feed_rota(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    now = timezone.now()
+    feed_token = feed_token_find(token)
+    if (
+        feed_token is None
+        or feed_token.kind != FeedKind.ROTA
+        or feed_token.rota.slug != slug
+        or not feed_token_may_read(feed_token)
+    ):
+        raise Http404("No such feed.")
+    document = rota_feed_document(feed_token.rota, public=False, now=now)
+    feed_token_touch(feed_token, now)
+    return _calendar_response(request, document, f"{slug}.ics", private=True)
+
+
+@require_safe
+def feed_public(request: HttpRequest, slug: str) -> HttpResponse:
+    rota = feed_public_rota(slug)
+    if rota is None:
+        raise Http404("No such public feed.")
+    document = rota_feed_document(rota, public=True, now=timezone.now())
+    return _calendar_response(request, document, f"{slug}.ics", private=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest) -> HttpResponse:
+    """List, create and revoke feed links; the plain token is shown once, on creation."""
+    user = request.user
+    now = timezone.now()
+    created: dict[str, str] | None = None
+    preference = FeedPreference.objects.filter(user=user).first() or FeedPreference(user=user)
+    create_form = FeedTokenCreateForm(user=user)
+    preference_form = FeedPreferenceForm(instance=preference)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create":
+            create_form = FeedTokenCreateForm(request.POST, user=user)
+            if create_form.is_valid():
+                token, plain = feed_token_create(
+                    user, create_form.cleaned_data["kind"], create_form.cleaned_data["rota"], now
+                )
+                created = {**feed_urls(token, plain), "label": str(token.get_kind_display())}
+                if token.rota:
+                    created["label"] += f": {token.rota}"
+        elif action == "revoke":
+            revoke_form = FeedTokenRevokeForm(request.POST)
+            if revoke_form.is_valid() and feed_token_revoke(
+                user, revoke_form.cleaned_data["token"], now
+            ):
+                messages.success(request, "The feed link is revoked; it no longer works.")
+            return redirect("feeds:manage")
+        elif action == "preference":
+            preference_form = FeedPreferenceForm(request.POST, instance=preference)
+            if preference_form.is_valid():
+                feed_preference_set(user, preference_form.cleaned_data["reminder_minutes"])
+                messages.success(request, "Your feed settings are saved.")
+                return redirect("feeds:manage")
+        else:
+            return HttpResponse("Unknown action.", status=400)
+    rotas = list(feed_rotas_for(user).order_by("name"))
+    context = {
+        "created": created,
+        "tokens": feed_tokens_for(user),
+        "rotas": rotas,
+        "public_rotas": [(r, public_feed_urls(r)) for r in rotas if r.is_public],
+        "create_form": create_form,
+        "preference_form": preference_form,
+    }
+    status = 400 if request.method == "POST" and created is None else 200
+    return render(request, "feeds/manage.html", context, status=status)
