@@ -141,12 +141,7 @@ def ical_text(value: str) -> str:
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     if _HAS_CONTROL.search(value):
         value = value.translate(_CONTROL)
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\n", "\\n")
-    )
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def ical_fold(line: str) -> bytes:

@@ -68,7 +68,8 @@ def feed_token_may_read(token: FeedToken) -> bool:
     """A rota link works only while its holder is a member or manager of that rota."""
     if token.kind == FeedKind.PERSONAL:
         return True
-    return bool(getattr(token, "holder_is_member", False) or getattr(token, "holder_is_manager", False))
+    annotations = ("holder_is_member", "holder_is_manager")
+    return any(getattr(token, name, False) for name in annotations)
 
 
 def feed_reminder_minutes(user: User) -> int | None:
@@ -216,9 +217,7 @@ def personal_feed_document(user: User, reminder_minutes: int | None, now: dateti
     """One small query (the plan versions) plus a cache read while nothing changed."""
     ends_after, _ = _window(now)
     versions = (
-        Rota.objects.filter(
-            shifts__assignments__person=user, shifts__ends_at__gte=ends_after
-        )
+        Rota.objects.filter(shifts__assignments__person=user, shifts__ends_at__gte=ends_after)
         .values_list("pk", "plan_version")
         .distinct()
         .order_by("pk")

@@ -33,9 +33,9 @@ def feed_token_create(
         raise PermissionDenied("Only members and managers of a rota can subscribe to it.")
     plain = secrets.token_urlsafe(32)  # 256 bits
     with transaction.atomic():
-        FeedToken.objects.filter(
-            user=user, kind=kind, rota=rota, revoked_at__isnull=True
-        ).update(revoked_at=now)
+        FeedToken.objects.filter(user=user, kind=kind, rota=rota, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
         token = FeedToken.objects.create(
             user=user, kind=kind, rota=rota, token_hash=feed_token_digest(plain), hint=plain[-4:]
         )

@@ -6,42 +6,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('rotas', '0001_initial'),
+        ("rotas", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FeedPreference',
+            name="FeedPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reminder_minutes', models.PositiveIntegerField(blank=True, choices=[(None, 'No reminder'), (15, '15 minutes before'), (60, '1 hour before'), (1440, '1 day before'), (2880, '2 days before')], help_text='A reminder before each duty.', null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='feed_preference', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reminder_minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        choices=[
+                            (None, "No reminder"),
+                            (15, "15 minutes before"),
+                            (60, "1 hour before"),
+                            (1440, "1 day before"),
+                            (2880, "2 days before"),
+                        ],
+                        help_text="A reminder before each duty.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feed_preference",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('reminder_minutes__isnull', True), models.Q(('reminder_minutes__gte', 1), ('reminder_minutes__lte', 10080)), _connector='OR'), name='feed_preference_reminder_range')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("reminder_minutes__isnull", True),
+                            models.Q(
+                                ("reminder_minutes__gte", 1), ("reminder_minutes__lte", 10080)
+                            ),
+                            _connector="OR",
+                        ),
+                        name="feed_preference_reminder_range",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FeedToken',
+            name="FeedToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('personal', 'My duties'), ('rota', "Everyone's duties in a rota")], max_length=10)),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('hint', models.CharField(editable=False, max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_fetched_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('rota', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='feed_tokens', to='rotas.rota')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feed_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("personal", "My duties"),
+                            ("rota", "Everyone's duties in a rota"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("hint", models.CharField(editable=False, max_length=8)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_fetched_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "rota",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feed_tokens",
+                        to="rotas.rota",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feed_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'personal'), ('rota__isnull', True)), models.Q(('kind', 'rota'), ('rota__isnull', False)), _connector='OR'), name='feed_token_rota_matches_kind'), models.UniqueConstraint(condition=models.Q(('kind', 'personal'), ('revoked_at__isnull', True)), fields=('user',), name='feed_token_one_active_personal'), models.UniqueConstraint(condition=models.Q(('kind', 'rota'), ('revoked_at__isnull', True)), fields=('user', 'rota'), name='feed_token_one_active_per_rota')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "personal"), ("rota__isnull", True)),
+                            models.Q(("kind", "rota"), ("rota__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="feed_token_rota_matches_kind",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "personal"), ("revoked_at__isnull", True)),
+                        fields=("user",),
+                        name="feed_token_one_active_personal",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "rota"), ("revoked_at__isnull", True)),
+                        fields=("user", "rota"),
+                        name="feed_token_one_active_per_rota",
+                    ),
+                ],
             },
         ),
     ]
