@@ -45,3 +45,14 @@ def unavailable_intervals_for(
 
 def user_local_now(user: User, now: datetime) -> datetime:
     return now.astimezone(ZoneInfo(user.time_zone))
+
+
+def time_off_upcoming_for(user: User, today: date) -> list[TimeOff]:
+    return list(user.time_off.filter(end__gte=today).order_by("start"))
+
+
+def country_zones_map() -> dict[str, list[str]]:
+    """Country code -> its IANA zones, for the sign-up and profile pages' zone picker."""
+    from accounts.validators import country_choices, zones_for_country
+
+    return {code: zones_for_country(code) for code, _name in country_choices()}

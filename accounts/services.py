@@ -90,3 +90,35 @@ def user_profile_update(user: User, **fields: object) -> User:
     if any(getattr(user, name) != before[name] for name in AVAILABILITY_FIELDS):
         availability_changed.send(sender=User, user=user, reason="time zone or holidays changed")
     return user
+
+
+@transaction.atomic
+def user_sign_up(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    windows: Sequence[WindowSpec] | None = None,
+    **profile: object,
+) -> User:
+    """Create a person with a usable password and their weekly working hours.
+
+    The password must already have passed Django's validators (the sign-up form runs them with
+    the new user's attributes, so "similar to your username" is caught).
+    """
+    user = User(username=username, email=email, **profile)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    working_hours_replace(
+        user, default_windows() if windows is None else windows, reason="signed up"
+    )
+    return user
+
+
+def time_off_remove_own(actor: User, time_off_id: int) -> None:
+    """Remove one of the actor's own time-off entries; anyone else's is PermissionDenied."""
+    owner_id = TimeOff.objects.filter(pk=time_off_id).values_list("user_id", flat=True).first()
+    if owner_id is None or owner_id != actor.pk:
+        raise PermissionDenied("You can only remove your own time off.")
+    time_off_remove(actor, time_off_id)

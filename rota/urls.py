@@ -7,5 +7,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("feeds/", include("rota.feeds.urls")),
+    path("", include("accounts.urls")),
     path("", include("rota.rotas.urls")),
 ]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 
 from accounts.models import User
-from rota.rotas.models import Rota
+from rota.rotas.models import Assignment, Membership, Rota, Shift, SwapRequest, SwapStatus
 
 
 def rotas_visible_to(user: User | AnonymousUser) -> QuerySet[Rota]:
@@ -17,3 +22,186 @@ def rotas_visible_to(user: User | AnonymousUser) -> QuerySet[Rota]:
     if user.is_staff:
         return rotas
     return rotas.filter(Q(is_public=True) | Q(memberships__user=user) | Q(managers=user)).distinct()
+
+
+# --- contributor pages ---------------------------------------------------------------------
+
+
+def rota_for_viewer(slug: str, user: User | AnonymousUser) -> Rota:
+    """The rota with this slug if the viewer may see it; Http404 otherwise (private rotas
+    do not reveal that they exist)."""
+    rota = rotas_visible_to(user).filter(slug=slug).first()
+    if rota is None:
+        raise Http404("No such rota.")
+    return rota
+
+
+@dataclass(frozen=True)
+class CoverageCell:
+    hour: int
+    covered: bool
+
+
+@dataclass(frozen=True)
+class ShiftView:
+    shift: Shift
+    assignments: list[Assignment]
+    is_now: bool
+
+    @property
+    def cells(self) -> list[CoverageCell]:
+        hours = set(self.shift.covered_hours or [])
+        return [CoverageCell(hour, hour in hours) for hour in range(24)]
+
+    @property
+    def coverage_text(self) -> str:
+        return covered_hours_text(self.shift.covered_hours or [])
+
+
+def covered_hours_text(hours: Iterable[int]) -> str:
+    """[0, 1, 2, 9, 10] -> "00:00-03:00, 09:00-11:00 UTC" (the bar's text alternative)."""
+    ordered = sorted({h for h in hours if isinstance(h, int) and 0 <= h < 24})
+    if not ordered:
+        return "no hours covered"
+    if len(ordered) == 24:
+        return "all 24 hours (UTC)"
+    runs: list[list[int]] = []
+    for hour in ordered:
+        if runs and hour == runs[-1][1]:
+            runs[-1][1] = hour + 1
+        else:
+            runs.append([hour, hour + 1])
+    return ", ".join(f"{a:02d}:00-{b:02d}:00" for a, b in runs) + " UTC"
+
+
+def rota_schedule(rota: Rota, now: datetime, weeks: int = 8) -> list[ShiftView]:
+    """The shift running now and those starting in the next `weeks` weeks, with their people."""
+    shifts = (
+        Shift.objects.filter(rota=rota, ends_at__gt=now, starts_at__lt=now + timedelta(weeks=weeks))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.active().select_related("person"),
+                to_attr="active_assignments",
+            )
+        )
+        .order_by("starts_at")
+    )
+    return [
+        ShiftView(s, list(s.active_assignments), s.starts_at <= now < s.ends_at) for s in shifts
+    ]
+
+
+@dataclass(frozen=True)
+class DutyView:
+    assignment: Assignment
+    others: list[Assignment]
+    open_swap: SwapRequest | None
+    started: bool
+
+    @property
+    def shift(self) -> Shift:
+        return self.assignment.shift
+
+
+def duties_for_person(user: User, now: datetime, past_weeks: int = 6) -> dict[str, list[DutyView]]:
+    """A person's active duties: upcoming (running or future) and recent (ended lately)."""
+    assignments = list(
+        Assignment.objects.active()
+        .filter(person=user, shift__ends_at__gt=now - timedelta(weeks=past_weeks))
+        .select_related("shift", "shift__rota")
+        .prefetch_related(
+            Prefetch(
+                "shift__assignments",
+                queryset=Assignment.objects.active().select_related("person"),
+                to_attr="active_assignments",
+            ),
+            Prefetch(
+                "swaps",
+                queryset=SwapRequest.objects.filter(status=SwapStatus.OPEN).select_related(
+                    "target"
+                ),
+                to_attr="open_swaps",
+            ),
+        )
+        .order_by("shift__starts_at")
+    )
+    upcoming, recent = [], []
+    for a in assignments:
+        others = [o for o in a.shift.active_assignments if o.person_id != user.pk]
+        view = DutyView(
+            a, others, a.open_swaps[0] if a.open_swaps else None, a.shift.starts_at <= now
+        )
+        (upcoming if a.shift.ends_at > now else recent).append(view)
+    recent.reverse()
+    return {"upcoming": upcoming, "recent": recent}
+
+
+def assignments_swappable_by(user: User, now: datetime) -> QuerySet[Assignment]:
+    """The person's own active duties that have not started yet."""
+    return (
+        Assignment.objects.active()
+        .filter(person=user, shift__starts_at__gt=now)
+        .select_related("shift", "shift__rota")
+        .order_by("shift__starts_at")
+    )
+
+
+def members_eligible_for(assignment: Assignment) -> list[User]:
+    """Members who could take this duty: same rota, the duty's role, not paused, not on it."""
+    on_shift = Assignment.objects.active().filter(shift=assignment.shift).values("person_id")
+    rota = assignment.shift.rota
+    memberships = (
+        Membership.objects.filter(rota=rota, paused=False)
+        .exclude(user_id__in=on_shift)
+        .select_related("user")
+        .order_by("user__display_name", "user__username")
+    )
+    return [m.user for m in memberships if assignment.role in (m.roles or rota.roles)]
+
+
+def swap_requests_open_for(user: User, now: datetime) -> list[SwapRequest]:
+    """Open requests of others that this person could take: for them or for everyone, on a
+    rota they are an active member of with the duty's role, for a duty not yet started."""
+    memberships = {
+        m.rota_id: m
+        for m in Membership.objects.filter(user=user, paused=False).select_related("rota")
+    }
+    candidates = (
+        SwapRequest.objects.filter(
+            status=SwapStatus.OPEN,
+            assignment__cancelled_at__isnull=True,
+            assignment__shift__starts_at__gt=now,
+            assignment__shift__rota_id__in=list(memberships),
+        )
+        .filter(Q(target__isnull=True) | Q(target=user))
+        .exclude(requester=user)
+        .exclude(
+            assignment__shift__assignments__person=user,
+            assignment__shift__assignments__cancelled_at__isnull=True,
+        )
+        .select_related("assignment__shift__rota", "requester", "target")
+        .order_by("assignment__shift__starts_at")
+    )
+    result = []
+    for swap in candidates:
+        m = memberships[swap.assignment.shift.rota_id]
+        if swap.assignment.role in (m.roles or m.rota.roles):
+            result.append(swap)
+    return result
+
+
+def swap_requests_by(user: User) -> QuerySet[SwapRequest]:
+    return (
+        SwapRequest.objects.filter(requester=user)
+        .select_related("assignment__shift__rota", "target", "taken_by")
+        .order_by("-created_at")[:20]
+    )
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("rota").order_by("rota__name")
+
+
+def rotas_joinable() -> QuerySet[Rota]:
+    return Rota.objects.filter(is_public=True).order_by("name")

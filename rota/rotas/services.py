@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from rota.rotas.models import Rota
+from accounts.availability import WindowSpec
+from accounts.models import User
+from accounts.selectors import unavailable_intervals_for
+from accounts.services import (
+    time_off_add,
+    time_off_remove_own,
+    user_profile_update,
+    user_sign_up,
+    working_hours_replace,
+)
+from rota.notifications.tasks import swap_news_send_task
+from rota.rotas.models import (
+    Assignment,
+    AssignmentSource,
+    Membership,
+    PlanTrigger,
+    Rota,
+    SwapRequest,
+    SwapStatus,
+)
+from rota.rotas.selectors import members_eligible_for
 from rota.rotas.tasks import plan_rota_task
 
 
@@ -39,3 +63,286 @@ def rota_plan_version_bump(rota_id: int) -> None:
     Every write that adds, cancels or moves an assignment calls this in the same transaction.
     """
     Rota.objects.filter(pk=rota_id).update(plan_version=F("plan_version") + 1)
+
+
+# --- contributor pages: sign-up, availability, leaving, swaps -------------------------------
+
+logger = logging.getLogger(__name__)
+
+
+def _changes_for(user: User, rota: Rota, changes: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {**c, "rota": rota.name, "starts_at": datetime.fromisoformat(c["starts_at"])}
+        for c in changes
+        if c.get("person") == user.pk
+    ]
+
+
+def person_replan(
+    user: User, rota_ids: Iterable[int] | None = None, *, trigger: str, now: datetime | None = None
+) -> list[dict[str, Any]] | None:
+    """Re-plan a person's rotas now and return the changes that touch them.
+
+    Runs outside any transaction, after the change that caused it committed. Returns None when
+    a plan could not run (another one holds the rota, or it failed): the debounced re-plan the
+    change also enqueued will catch up, so the person is told that instead of an error page.
+    """
+    from rota.rotas.planning import rota_plan
+
+    ids = sorted(
+        set(rota_ids)
+        if rota_ids is not None
+        else set(Membership.objects.filter(user=user).values_list("rota_id", flat=True))
+    )
+    found: list[dict[str, Any]] = []
+    complete = True
+    for rota in Rota.objects.filter(pk__in=ids).order_by("name"):
+        try:
+            outcome = rota_plan(rota.pk, trigger=trigger, now=now)
+        except Exception:
+            logger.exception("re-planning rota %s for %s failed", rota.pk, user.pk)
+            complete = False
+            continue
+        if outcome.run is None:
+            complete = False
+        found += _changes_for(user, rota, outcome.changes)
+    if not complete and not found:
+        return None
+    return sorted(found, key=lambda c: c["starts_at"])
+
+
+def memberships_join(user: User, wanted: dict[int, list[str]]) -> list[Membership]:
+    """Join public rotas with the chosen roles (or change the roles of a rota already joined)."""
+    joined = []
+    for rota in Rota.objects.filter(pk__in=list(wanted)).order_by("name"):
+        roles = sorted(set(wanted[rota.pk]))
+        member = Membership.objects.filter(user=user, rota=rota).first()
+        if member is None and not rota.is_public:
+            raise PermissionDenied("This rota takes new members through its managers.")
+        unknown = set(roles) - set(rota.roles)
+        if not roles or unknown:
+            raise ValidationError({"roles": f"Choose roles that {rota.name} has."})
+        if member is None:
+            member = Membership(user=user, rota=rota, roles=roles)
+        elif member.roles == roles:
+            continue
+        member.roles = roles
+        member.full_clean()
+        member.save()
+        joined.append(member)
+    return joined
+
+
+@transaction.atomic
+def contributor_sign_up(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    profile: dict[str, Any],
+    windows: Sequence[WindowSpec],
+    roles: dict[int, list[str]],
+) -> User:
+    """Create a person with their working hours and join the public rotas they chose."""
+    user = user_sign_up(
+        username=username, email=email, password=password, windows=windows, **profile
+    )
+    memberships_join(user, roles)
+    return user
+
+
+def contributor_availability_save(
+    user: User,
+    *,
+    profile: dict[str, Any],
+    windows: Sequence[WindowSpec],
+    now: datetime | None = None,
+) -> list[dict[str, Any]] | None:
+    """Save profile and working hours, then re-plan the person's rotas; return what changed."""
+    with transaction.atomic():
+        user_profile_update(user, **profile)
+        working_hours_replace(user, windows)
+    return person_replan(user, trigger=PlanTrigger.AVAILABILITY, now=now)
+
+
+def contributor_time_off_add(
+    user: User, start: date, end: date, note: str = "", now: datetime | None = None
+) -> list[dict[str, Any]] | None:
+    time_off_add(user, start, end, note)
+    return person_replan(user, trigger=PlanTrigger.AVAILABILITY, now=now)
+
+
+def contributor_time_off_remove(
+    user: User, time_off_id: int, now: datetime | None = None
+) -> list[dict[str, Any]] | None:
+    time_off_remove_own(user, time_off_id)
+    return person_replan(user, trigger=PlanTrigger.AVAILABILITY, now=now)
+
+
+def _own_membership(actor: User, membership_id: int) -> Membership:
+    membership = Membership.objects.select_related("rota").filter(pk=membership_id).first()
+    if membership is None or membership.user_id != actor.pk:
+        raise PermissionDenied("You can only change your own memberships.")
+    return membership
+
+
+def membership_pause(
+    actor: User, membership_id: int, *, paused: bool = True, now: datetime | None = None
+) -> list[dict[str, Any]] | None:
+    """Pause (or resume) one's membership; duties beyond the freeze window go to others."""
+    membership = _own_membership(actor, membership_id)
+    if membership.paused != paused:
+        membership.paused = paused
+        membership.save(update_fields=["paused"])
+    return person_replan(actor, [membership.rota_id], trigger=PlanTrigger.MEMBERSHIP, now=now)
+
+
+def membership_leave(
+    actor: User, membership_id: int, *, now: datetime | None = None
+) -> list[dict[str, Any]] | None:
+    """Leave a rota; duties beyond its freeze window are re-planned to others."""
+    membership = _own_membership(actor, membership_id)
+    rota_id = membership.rota_id
+    membership.delete()
+    return person_replan(actor, [rota_id], trigger=PlanTrigger.MEMBERSHIP, now=now)
+
+
+def _swap_news_enqueue(swap_id: int, event: str) -> None:
+    transaction.on_commit(lambda: swap_news_send_task.delay(swap_id, event))
+
+
+@transaction.atomic
+def swap_request_create(
+    actor: User,
+    assignment_id: int,
+    *,
+    target_id: int | None = None,
+    message: str = "",
+    now: datetime | None = None,
+) -> SwapRequest:
+    """Ask for someone to take one of my duties: anyone eligible, or one named person."""
+    now = now or timezone.now()
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("shift__rota")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None or assignment.person_id != actor.pk:
+        raise PermissionDenied("You can only ask for a swap of your own duty.")
+    if assignment.cancelled_at is not None:
+        raise ValidationError({"duty": "This duty is no longer yours."})
+    if assignment.shift.starts_at <= now:
+        raise ValidationError({"duty": "This duty has already started; it cannot be swapped."})
+    if SwapRequest.objects.filter(assignment=assignment, status=SwapStatus.OPEN).exists():
+        raise ValidationError({"duty": "There is already an open swap request for this duty."})
+    target = None
+    if target_id is not None:
+        target = User.objects.filter(pk=target_id).first()
+        if target is None or target not in members_eligible_for(assignment):
+            raise ValidationError({"target": "This person cannot take this duty."})
+    swap = SwapRequest.objects.create(
+        assignment=assignment, requester=actor, target=target, message=message.strip()
+    )
+    _swap_news_enqueue(swap.pk, "requested")
+    return swap
+
+
+@transaction.atomic
+def swap_request_withdraw(actor: User, swap_id: int, *, now: datetime | None = None) -> None:
+    """Withdraw my open request; one that was taken meanwhile stays taken."""
+    swap = SwapRequest.objects.filter(pk=swap_id).only("requester_id").first()
+    if swap is None or swap.requester_id != actor.pk:
+        raise PermissionDenied("You can only withdraw your own swap requests.")
+    withdrawn = SwapRequest.objects.filter(pk=swap_id, status=SwapStatus.OPEN).update(
+        status=SwapStatus.WITHDRAWN, decided_at=now or timezone.now()
+    )
+    if withdrawn != 1:
+        raise ValidationError("This request is no longer open: it was taken or withdrawn.")
+    _swap_news_enqueue(swap_id, "withdrawn")
+
+
+def swap_request_claim(swap_id: int, taker: User, now: datetime) -> bool:
+    """Move a request from open to accepted for this taker; True for exactly one caller.
+
+    This conditional UPDATE is what guarantees a single winner: the database applies it to
+    the row atomically, so of two concurrent takers one updates one row and the other zero,
+    whatever isolation level or row locking (select_for_update is a no-op on SQLite) the
+    database offers.
+    """
+    return (
+        SwapRequest.objects.filter(pk=swap_id, status=SwapStatus.OPEN).update(
+            status=SwapStatus.ACCEPTED, taken_by=taker, decided_at=now
+        )
+        == 1
+    )
+
+
+def swap_taker_problems(taker: User, assignment: Assignment) -> list[str]:
+    """Why this person cannot take this duty (empty when they can)."""
+    shift, rota = assignment.shift, assignment.shift.rota
+    problems = []
+    membership = Membership.objects.filter(user=taker, rota=rota).first()
+    if membership is None:
+        problems.append(f"You are not a member of {rota.name}.")
+    elif membership.paused:
+        problems.append(f"Your membership of {rota.name} is paused.")
+    elif assignment.role not in (membership.roles or rota.roles):
+        problems.append(f"You do not take the {assignment.role} role on {rota.name}.")
+    if Assignment.objects.active().filter(shift=shift, person=taker).exists():
+        problems.append("You are already on duty in this shift.")
+    off = unavailable_intervals_for(taker, shift.starts_at, shift.ends_at)
+    if any(start < shift.ends_at and end > shift.starts_at for start, end in off):
+        problems.append("You have time off (or a public holiday) during this duty.")
+    return problems
+
+
+@transaction.atomic
+def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = None) -> Assignment:
+    """Take someone's swap request: re-check eligibility and availability, then move the seat.
+
+    Two people taking the same request at once: both may pass the checks, but only one wins
+    swap_request_claim; the other gets a ValidationError saying who was faster.
+    """
+    now = now or timezone.now()
+    swap = (
+        SwapRequest.objects.select_for_update()
+        .select_related("assignment__shift__rota", "requester", "taken_by")
+        .filter(pk=swap_id)
+        .first()
+    )
+    if swap is None:
+        raise ValidationError("This swap request does not exist.")
+    if swap.target_id is not None and swap.target_id != actor.pk:
+        raise PermissionDenied("This swap request was made to someone else.")
+    if swap.requester_id == actor.pk:
+        raise ValidationError("You cannot take your own swap request.")
+    if swap.status != SwapStatus.OPEN:
+        who = f" by {swap.taken_by.name}" if swap.taken_by else ""
+        raise ValidationError(f"Too late: this request was already {swap.status}{who}.")
+    assignment = swap.assignment
+    if assignment.cancelled_at is not None:
+        raise ValidationError("This duty is no longer the requester's.")
+    if assignment.shift.starts_at <= now:
+        raise ValidationError("This duty has already started; it cannot be swapped.")
+    problems = swap_taker_problems(actor, assignment)
+    if problems:
+        raise ValidationError(problems)
+    if not swap_request_claim(swap.pk, actor, now):
+        taker = SwapRequest.objects.filter(pk=swap.pk).values_list("taken_by__username", flat=True)
+        raise ValidationError(f"Too late: {taker.first() or 'someone else'} took it first.")
+    cancelled = Assignment.objects.filter(pk=assignment.pk, cancelled_at__isnull=True).update(
+        cancelled_at=now, sequence=F("sequence") + 1, updated_at=now
+    )
+    if cancelled != 1:
+        raise ValidationError("This duty is no longer the requester's.")
+    taken = Assignment.objects.create(
+        shift=assignment.shift,
+        person=actor,
+        role=assignment.role,
+        source=AssignmentSource.SWAPPED,
+        explanation=f"You took this duty from {swap.requester.name} by a swap.",
+    )
+    rota_plan_version_bump(assignment.shift.rota_id)
+    _swap_news_enqueue(swap.pk, "accepted")
+    return taken
