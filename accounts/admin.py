@@ -1,11 +1,39 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
+from accounts.availability import WindowSpec
 from accounts.models import TimeOff, User, WorkingHours
+from accounts.services import working_hours_validate
+
+
+class WorkingHoursFormSet(BaseInlineFormSet):
+    """Check the week as a whole: windows that overlap each other are refused."""
+
+    def clean(self) -> None:
+        super().clean()
+        windows = [
+            WindowSpec(
+                form.cleaned_data["weekday"],
+                form.cleaned_data["start"],
+                form.cleaned_data["end"],
+                form.cleaned_data.get("ends_next_day", False),
+            )
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and {"weekday", "start", "end"} <= set(form.cleaned_data)
+        ]
+        try:
+            working_hours_validate(windows)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["working_hours"]) from None
 
 
 class WorkingHoursInline(admin.TabularInline):
     model = WorkingHours
+    formset = WorkingHoursFormSet
     extra = 0
 
 
