@@ -121,8 +121,12 @@ class WorkingWindowForm(forms.Form):
     weekday = forms.TypedChoiceField(
         choices=list(enumerate(DAY_NAMES)), coerce=int, label="Day", required=False
     )
-    start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), required=False)
-    end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), required=False)
+    start = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), required=False
+    )
+    end = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), required=False
+    )
     ends_next_day = forms.BooleanField(required=False, label="ends next day")
 
     def clean(self) -> dict[str, Any]:
