@@ -1,0 +1,171 @@
+"""Rota list and schedule pages, my duties and my rotas (join, pause, leave)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+
+from accounts.models import User
+from rota.rotas.models import Assignment, Membership, Rota, RotaKind
+from rota.rotas.planning import rota_plan
+from tests.conftest import make_user
+from tests.rotas.duties import make_duty, make_shift
+
+pytestmark = pytest.mark.django_db
+
+# Wednesday 4 March 2026, 12:00 UTC.
+NOW = datetime(2026, 3, 4, 12, tzinfo=UTC)
+MONDAY_0830_UTC = datetime(2026, 3, 9, 8, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def private_rota(db: None) -> Rota:
+    return Rota.objects.create(
+        name="Security", slug="security", kind=RotaKind.TRIAGE, is_public=False
+    )
+
+
+def test_home_lists_public_rotas_but_not_private_ones(
+    client: Client, review_rota: Rota, private_rota: Rota
+) -> None:
+    html = client.get("/").content.decode()
+    assert "/rotas/pr-review" in html and "Security" not in html
+
+
+def test_a_private_rota_is_404_for_strangers_and_visible_to_members_managers_and_staff(
+    client: Client, private_rota: Rota, volunteer: User, outsider: User
+) -> None:
+    assert client.get("/rotas/security").status_code == 404
+    client.force_login(outsider)
+    assert client.get("/rotas/security").status_code == 404
+    Membership.objects.create(user=volunteer, rota=private_rota, roles=["triager"])
+    client.force_login(volunteer)
+    assert client.get("/rotas/security").status_code == 200
+    manager = make_user("mona")
+    private_rota.managers.add(manager)
+    client.force_login(manager)
+    assert client.get("/rotas/security").status_code == 200
+    staff = make_user("sam", is_staff=True)
+    client.force_login(staff)
+    assert client.get("/rotas/security").status_code == 200
+    assert client.get("/rotas/no-such-rota").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_rota_page_shows_who_is_on_duty_in_the_viewers_zone_and_switches_to_utc_or_rota(
+    client: Client, review_rota: Rota, volunteer: User, outsider: User
+) -> None:
+    review_rota.handoff_zone = "Europe/Berlin"
+    review_rota.save()
+    current = make_shift(
+        review_rota, datetime(2026, 3, 2, 8, tzinfo=UTC), covered_hours=[3, 4, 5, 9]
+    )
+    make_duty(current, volunteer)
+    make_duty(make_shift(review_rota, MONDAY_0830_UTC), outsider)
+    html = client.get("/rotas/pr-review").content.decode()  # anonymous: UTC
+    assert "Mon 9 Mar, 08:30" in html and "Otto" in html
+    assert "On duty now" in html and "Vera" in html
+    assert "03:00-06:00, 09:00-10:00 UTC" in html  # the bar's text alternative
+    assert html.count('class="on"') >= 4
+    client.force_login(volunteer)  # Asia/Kolkata: UTC+5:30
+    assert "Mon 9 Mar, 14:00" in client.get("/rotas/pr-review").content.decode()
+    assert "Mon 9 Mar, 08:30" in client.get("/rotas/pr-review?tz=utc").content.decode()
+    assert "Mon 9 Mar, 09:30" in client.get("/rotas/pr-review?tz=rota").content.decode()
+    assert client.get("/rotas/pr-review?tz=<script>").status_code == 200
+
+
+@time_machine.travel(NOW, tick=False)
+def test_my_duties_show_local_time_handoff_coworkers_and_why_me(
+    client: Client, review_rota: Rota, volunteer: User, outsider: User
+) -> None:
+    review_rota.handoff_zone = "Europe/Berlin"
+    review_rota.save()
+    shift = make_shift(review_rota, MONDAY_0830_UTC)
+    make_duty(shift, volunteer, explanation="You are owed the fewest duties.")
+    make_duty(shift, outsider)
+    past = make_shift(review_rota, MONDAY_0830_UTC - timedelta(weeks=2))
+    make_duty(past, volunteer)
+    client.force_login(volunteer)
+    response = client.get("/me/duties")
+    html = response.content.decode()
+    assert "Starts Monday 09:30 Europe/Berlin = Monday 14:00 your time" in html
+    assert "Otto (reviewer, starts Mon 04:30 America/New_York)" in html
+    assert "You are owed the fewest duties." in html
+    assert len(response.context["upcoming"]) == 1 and len(response.context["recent"]) == 1
+    assert "/feeds/" in html  # the subscribe button links to the feeds page
+    client.force_login(outsider)
+    assert "You are owed the fewest duties." not in client.get("/me/duties").content.decode()
+
+
+def test_my_pages_need_a_login(client: Client) -> None:
+    for url in ["/me/duties", "/me/rotas", "/swaps", "/swaps/new", "/me/time-off"]:
+        assert client.get(url).status_code == 302, url
+
+
+def test_i_can_join_a_public_rota_with_roles(
+    client: Client, review_rota: Rota, volunteer: User
+) -> None:
+    client.force_login(volunteer)
+    response = client.post("/me/rotas", {"roles": [f"{review_rota.pk}:reviewer"]})
+    assert response.status_code == 200
+    assert Membership.objects.get(user=volunteer).roles == ["reviewer"]
+    for garbage in [{"roles": "1:nope"}, {"roles": "x"}, {"roles": f"{review_rota.pk}:lead"}]:
+        assert client.post("/me/rotas", garbage).status_code == 400
+
+
+def community(rota: Rota) -> list[User]:
+    people = []
+    for i, (zone, country) in enumerate(
+        [
+            ("Europe/London", "GB"),
+            ("America/New_York", "US"),
+            ("Asia/Tokyo", "JP"),
+            ("Europe/Madrid", "ES"),
+        ]
+    ):
+        person = make_user(f"c{i}", time_zone=zone, country=country, organisation=f"org{i}")
+        Membership.objects.create(user=person, rota=rota, roles=["reviewer"])
+        people.append(person)
+    return people
+
+
+@pytest.mark.parametrize("action", ["pause", "leave"])
+@time_machine.travel(NOW, tick=False)
+def test_pausing_or_leaving_hands_my_duties_beyond_the_freeze_window_to_others(
+    client: Client, member: Membership, action: str
+) -> None:
+    rota = member.rota
+    community(rota)
+    rota_plan(rota.pk, now=NOW)
+    freeze_until = NOW + timedelta(weeks=rota.freeze_weeks)
+    mine = Assignment.objects.active().filter(person=member.user)
+    frozen_before = set(mine.filter(shift__starts_at__lt=freeze_until).values_list("pk", flat=True))
+    assert mine.filter(shift__starts_at__gte=freeze_until).exists()
+    client.force_login(member.user)
+    response = client.post(f"/me/rotas/{action}", {"id": member.pk})
+    assert response.status_code == 200
+    assert not mine.filter(shift__starts_at__gte=freeze_until).exists()
+    assert (
+        set(mine.filter(shift__starts_at__lt=freeze_until).values_list("pk", flat=True))
+        == frozen_before
+    )
+    assert any(c["change"] == "removed" for c in response.context["changes"])
+    if action == "pause":
+        member.refresh_from_db()
+        assert member.paused
+    else:
+        assert not Membership.objects.filter(pk=member.pk).exists()
+
+
+def test_i_cannot_pause_or_leave_someone_elses_membership(
+    client: Client, member: Membership, outsider: User
+) -> None:
+    client.force_login(outsider)
+    for action in ["pause", "resume", "leave"]:
+        assert client.post(f"/me/rotas/{action}", {"id": member.pk}).status_code == 404
+        assert client.post(f"/me/rotas/{action}", {"id": "1; drop"}).status_code == 404
+        assert client.post(f"/me/rotas/{action}", {}).status_code == 404
+    assert Membership.objects.filter(pk=member.pk, paused=False).exists()
