@@ -25,6 +25,7 @@ class ParsedEvent:
     start: datetime
     end: datetime
     summary: str
+    description: str
     sequence: int
     status: str
 
@@ -40,6 +41,7 @@ def events_by_vobject(body: bytes) -> dict[str, ParsedEvent]:
             start=event.dtstart.value.astimezone(UTC),
             end=event.dtend.value.astimezone(UTC),
             summary=event.summary.value,
+            description=event.description.value,
             sequence=int(event.sequence.value),
             status=event.status.value,
         )
@@ -56,6 +58,7 @@ def events_by_ical(body: bytes) -> dict[str, ParsedEvent]:
             start=event.dtstart.astimezone(UTC),
             end=event.dtend.astimezone(UTC),
             summary=event.summary,
+            description=event.description,
             sequence=event.sequence,
             status=str(event.status.value),
         )
@@ -102,6 +105,7 @@ def events_by_icaljs(body: bytes) -> dict[str, ParsedEvent]:
             start=datetime.fromisoformat(e["start"].replace("Z", "+00:00")),
             end=datetime.fromisoformat(e["end"].replace("Z", "+00:00")),
             summary=e["summary"],
+            description=e["description"],
             sequence=int(e["sequence"] or 0),
             status=e["status"],
         )

@@ -68,6 +68,7 @@ def assert_parsers_agree(body: bytes) -> dict:
         assert (event.start, event.end) == (by_ical[uid].start, by_ical[uid].end), uid
         assert (event.start, event.end) == (by_icaljs[uid].start, by_icaljs[uid].end), uid
         assert event.summary == by_ical[uid].summary == by_icaljs[uid].summary
+        assert event.description == by_ical[uid].description == by_icaljs[uid].description
         assert event.sequence == by_ical[uid].sequence == by_icaljs[uid].sequence
     return by_vobject
 
