@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 
 from rota.engine import Assignment, Problem
 from rota.engine.context import Context
+from rota.engine.roster import Roster
 
 SCALE = 1000
 
@@ -29,11 +30,12 @@ def solve_exact(problem: Problem, ctx: Context, time_limit: float) -> ExactResul
     model = cp_model.CpModel()
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     by_person: dict[int, list[int]] = {}
+    empty = Roster(ctx)  # refuses what history, availability and opt-in already rule out
     for s in range(ctx.horizon_count):
         slot = ctx.slots[s]
         takers = []
         for p in ctx.members[slot.rota]:
-            if ctx.is_available(p, s) and ctx.roles_fit(p, s):
+            if empty.refusal(p, s, slot.roles[0], org=False) is None:
                 x[p, s] = model.new_bool_var(f"x{p}_{s}")
                 takers.append(p)
                 by_person.setdefault(p, []).append(s)

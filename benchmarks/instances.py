@@ -3,7 +3,9 @@
 Volunteers come from a weighted mix of time zones (Europe and the Americas heavy, India, East
 Asia and Oceania present), half from a long tail of companies and half independent (each
 independent volunteer is an organisation of one). Time off clusters around late December and
-August, plus a scattering of single weeks.
+August, plus a scattering of single weeks. A year of history was done unevenly by the
+veterans; about a fifth of the newcomers join during the horizon; some volunteers serve at most
+every eight weeks or at most once or twice.
 """
 
 from __future__ import annotations
@@ -11,7 +13,16 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from rota.engine import Eligibility, Interval, Person, Problem, RotaRules, Window, weekly_slots
+from rota.engine import (
+    Eligibility,
+    Interval,
+    PastDuty,
+    Person,
+    Problem,
+    RotaRules,
+    Window,
+    weekly_slots,
+)
 
 ZONES: tuple[tuple[str, float], ...] = (
     ("Europe/Berlin", 14),
@@ -66,14 +77,36 @@ def _time_off(rng: random.Random, weeks: int) -> tuple[Interval, ...]:
     return tuple(Interval(_utc(a), _utc(b)) for a, b in sorted(intervals) if b > first and a < last)
 
 
+def _history(rng: random.Random, veterans: list[int], weeks_back: int) -> dict[int, list[PastDuty]]:
+    """A year of past review weeks, done unevenly by the veterans (some did far more)."""
+    history: dict[int, list[PastDuty]] = {}
+    keen = veterans[: max(2, len(veterans) // 5)]
+    for w in range(weeks_back, 0, -1):
+        start = START - timedelta(weeks=w)
+        pool = keen if rng.random() < 0.6 else veterans
+        for p in rng.sample(pool, min(2, len(pool))):
+            duty = PastDuty("review", start, start + timedelta(weeks=1), "reviewer")
+            history.setdefault(p, []).append(duty)
+    return history
+
+
 def instance(volunteers: int, weeks: int, seed: int = 1) -> Problem:
     rng = random.Random(seed * 1_000_003 + volunteers * 1009 + weeks)
     zone_names = [z for z, _ in ZONES]
     zone_weights = [w for _, w in ZONES]
     companies = [f"company-{i:02d}" for i in range(max(3, volunteers // 12))]
     company_weights = [1 / (i + 1) for i in range(len(companies))]
+    veterans = [i for i in range(volunteers) if rng.random() < 0.6]
+    history = _history(rng, veterans, 52)
     people = []
     for i in range(volunteers):
+        joined = None
+        if i not in veterans and rng.random() < 0.5:
+            joined = START + timedelta(weeks=rng.randint(1, max(1, weeks - 4)))
+        spacing = min(4, max(1, volunteers // 25))
+        if rng.random() < 0.15:
+            spacing = 8
+        cap = rng.randint(1, 2) if rng.random() < 0.1 else None
         if rng.random() < 0.5:
             organisation = rng.choices(companies, company_weights)[0]
         else:
@@ -85,13 +118,9 @@ def instance(volunteers: int, weeks: int, seed: int = 1) -> Problem:
                 organisation=organisation,
                 windows=rng.choices(TEMPLATES, TEMPLATE_WEIGHTS)[0],
                 unavailable=_time_off(rng, weeks),
-                eligibility=(
-                    Eligibility(
-                        "review",
-                        frozenset({"reviewer"}),
-                        min_weeks_between=min(4, max(1, volunteers // 25)),
-                    ),
-                ),
+                eligibility=(Eligibility("review", frozenset({"reviewer"}), spacing, cap),),
+                history=tuple(history.get(i, ())),
+                joined=joined,
             )
         )
     slots = weekly_slots(

@@ -58,7 +58,7 @@ def hours_mask(spans: tuple[Span, ...] | list[Span]) -> int:
 
 
 def popcount(mask: int) -> int:
-    return bin(mask).count("1")
+    return mask.bit_count()
 
 
 class WorkingTimes:

@@ -9,6 +9,8 @@
    relaxed only when nobody else can take the seat.
 4. Local search (`rebalance`) moves duties from the most over-served to the most under-served
    while that lowers the worst deviation and the sum of squares, and never breaks a hard rule.
+5. `improve_coverage` lifts the worst-covered review weeks with swaps and replacements that
+   make no one's load less fair.
 
 Ties are broken by a shuffle of the person ids seeded with `Problem.seed`, so the same problem
 always gives the same plan.
@@ -21,6 +23,7 @@ import random
 
 from rota.engine.availability import popcount
 from rota.engine.context import Context
+from rota.engine.coverage import improve_coverage
 from rota.engine.rebalance import rebalance
 from rota.engine.roster import ORIGIN_FROZEN, ORIGIN_NEW, ORIGIN_PREVIOUS, Roster
 
@@ -28,8 +31,10 @@ from rota.engine.roster import ORIGIN_FROZEN, ORIGIN_NEW, ORIGIN_PREVIOUS, Roste
 COVERAGE_MARGIN = 0.5
 #: ... and within this many when only they bring the slot up to `min_coverage_hours`
 COVERAGE_TARGET_MARGIN = 1.0
+#: ... and, for a pair, as far as this when nothing nearer reaches `min_coverage_hours`
+COVERAGE_PAIR_REACH = 2.0
 #: how many near-equal candidates are looked at for coverage
-COVERAGE_CANDIDATES = 48
+COVERAGE_CANDIDATES = 32
 
 Entry = tuple[float, int, int]  # (-owed, tie-break rank, person)
 
@@ -91,6 +96,8 @@ class Solver:
         for s in range(ctx.horizon_count):
             slot = ctx.slots[s]
             order = sorted(range(len(slot.roles)), key=lambda k: slot.roles[k] != "lead")
+            if self._pairs_for_coverage(s) and self._fill_pair(heaps[slot.rota], s):
+                continue
             for k in order:
                 if roster.seats[s][k] < 0:
                     self._fill_seat(heaps[slot.rota], s, k)
@@ -149,6 +156,81 @@ class Solver:
         roster.place(p, s, k, ORIGIN_NEW)
         heapq.heappush(heap, (-roster.owed(p, slot.rota), self.rank[p], p))
 
+    def _pairs_for_coverage(self, s: int) -> bool:
+        """A review slot whose two seats are empty and alike: choose its people together."""
+        slot = self.ctx.slots[s]
+        return (
+            self.ctx.rules[slot.rota].kind == "review"
+            and len(slot.roles) == 2
+            and slot.roles[0] == slot.roles[1]
+            and self.roster.seats[s] == [-1, -1]
+        )
+
+    def _fill_pair(self, heap: list[Entry], s: int) -> bool:
+        """Fill both seats with the pair covering most UTC hours among the nearly most owed.
+
+        Reaching `min_coverage_hours` comes first (looking as far as `COVERAGE_PAIR_REACH`
+        duties below the most owed), then pairs nearer the top (within `COVERAGE_MARGIN`, then
+        `COVERAGE_TARGET_MARGIN`), then covered hours, then how owed they are.
+        Returns False (and changes nothing) when no valid pair was found.
+        """
+        ctx, roster = self.ctx, self.roster
+        slot = ctx.slots[s]
+        role = slot.roles[0]
+        rules = ctx.rules[slot.rota]
+        target = rules.min_coverage_hours
+        margin = COVERAGE_PAIR_REACH if target else COVERAGE_MARGIN
+        popped: list[Entry] = []
+        valid: list[Entry] = []
+        while heap:
+            entry = heapq.heappop(heap)
+            popped.append(entry)
+            if valid and (-entry[0] < -valid[0][0] - margin or len(valid) >= COVERAGE_CANDIDATES):
+                break
+            if roster.refusal(entry[2], s, role) is None:
+                valid.append(entry)
+        best: tuple[int, float, Entry, Entry] | None = None
+        if len(valid) >= 2:
+            top = -valid[0][0]
+            masks = [ctx.works(e[2], s)[1] for e in valid]
+            orgs = [roster.organisation[e[2]] for e in valid]
+            # valid is in owed order, so a pair is as near the top as its second member
+            tiers = [
+                2
+                if -e[0] >= top - COVERAGE_MARGIN
+                else 1
+                if -e[0] >= top - COVERAGE_TARGET_MARGIN
+                else 0
+                for e in valid
+            ]
+            org_rule = rules.one_per_organisation
+            best_score = -1
+            for i, a in enumerate(valid):
+                mask_a, org_a = masks[i], orgs[i]
+                for j in range(i + 1, len(valid)):
+                    if org_rule and orgs[j] == org_a:
+                        continue
+                    hours = (mask_a | masks[j]).bit_count()
+                    score = min(hours, target) * 10_000 + tiers[j] * 100 + hours
+                    if score < best_score:
+                        continue
+                    owed = -(a[0] + valid[j][0])
+                    if best is None or score > best_score or owed > best[1] + 1e-12:
+                        best_score = score
+                        best = (score, owed, a, valid[j])
+        if best is None:
+            for entry in popped:
+                heapq.heappush(heap, entry)
+            return False
+        _, _, first, second = best
+        for entry in popped:
+            if entry is not first and entry is not second:
+                heapq.heappush(heap, entry)
+        for k, entry in enumerate((first, second)):
+            roster.place(entry[2], s, k, ORIGIN_NEW)
+            heapq.heappush(heap, (-roster.owed(entry[2], slot.rota), self.rank[entry[2]], entry[2]))
+        return True
+
     def _best_for_coverage(self, valid: list[Entry], s: int, covered: int, target: int) -> Entry:
         best_owed = -valid[0][0]
 
@@ -182,4 +264,5 @@ def solve(ctx: Context, seed: int) -> Solver:
     solver.place_previous()
     solver.fill()
     rebalance(solver)
+    improve_coverage(solver)
     return solver
