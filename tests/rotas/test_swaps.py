@@ -1,0 +1,334 @@
+"""Swap requests: asking, taking (atomically, once), withdrawing, and surviving re-plans."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+
+from accounts.models import TimeOff, User
+from rota.notifications import tasks as notification_tasks
+from rota.rotas import services
+from rota.rotas.models import (
+    Assignment,
+    AssignmentSource,
+    Membership,
+    Rota,
+    SwapRequest,
+    SwapStatus,
+)
+from rota.rotas.planning import rota_plan
+from tests.conftest import make_user
+from tests.rotas.duties import make_duty, make_shift
+
+NOW = datetime(2026, 3, 4, 12, tzinfo=UTC)
+NEXT_MONDAY = datetime(2026, 3, 9, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def mails_sent_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the e-mail task in-process instead of sending it to the broker."""
+    task = notification_tasks.swap_news_send_task
+    monkeypatch.setattr(task, "delay", lambda *args: task(*args))
+
+
+@pytest.fixture
+def taker(review_rota: Rota) -> User:
+    person = make_user("tara", time_zone="Europe/London", country="GB")
+    Membership.objects.create(user=person, rota=review_rota, roles=["reviewer"])
+    return person
+
+
+@pytest.fixture
+def duty(member: Membership) -> Assignment:
+    return make_duty(make_shift(member.rota, NEXT_MONDAY), member.user)
+
+
+@pytest.fixture
+def swap(duty: Assignment) -> SwapRequest:
+    return SwapRequest.objects.create(assignment=duty, requester=duty.person, message="Holiday")
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_asking_for_a_swap_of_my_duty_opens_a_request_and_tells_people(
+    client: Client,
+    duty: Assignment,
+    taker: User,
+    release_manager: User,
+    mails_sent_at_once: None,
+    django_capture_on_commit_callbacks,
+) -> None:
+    client.force_login(duty.person)
+    page = client.get(f"/swaps/new?duty={duty.pk}").content.decode()
+    assert "Tara (Europe/London)" in page  # an eligible member can be named
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/swaps/new?duty={duty.pk}", {"duty": duty.pk, "target": taker.pk, "message": "Exams"}
+        )
+    assert response.status_code == 302
+    swap = SwapRequest.objects.get()
+    assert (swap.status, swap.target, swap.message) == (SwapStatus.OPEN, taker, "Exams")
+    assert {m.to[0] for m in mail.outbox} == {duty.person.email, taker.email, release_manager.email}
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_swap_for_a_past_duty_is_refused_with_a_field_error(
+    client: Client, member: Membership
+) -> None:
+    past = make_duty(make_shift(member.rota, NOW - timedelta(weeks=2)), member.user)
+    client.force_login(member.user)
+    response = client.post("/swaps/new", {"duty": past.pk, "message": "too late"})
+    assert response.status_code == 400
+    assert "already started" in response.context["form"].errors["duty"][0]
+    assert not SwapRequest.objects.exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"duty": "abc"}, {"duty": "999999"}, {"duty": "1", "target": "x"}, {"duty": ["1", "2"]}],
+)
+def test_garbage_swap_requests_give_field_errors_not_server_errors(
+    client: Client, duty: Assignment, data: dict
+) -> None:
+    client.force_login(duty.person)
+    response = client.post("/swaps/new", data)
+    assert response.status_code == 400
+    assert response.context["form"].errors
+    assert not SwapRequest.objects.exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_i_cannot_ask_for_a_swap_of_someone_elses_duty(
+    client: Client, duty: Assignment, taker: User
+) -> None:
+    client.force_login(taker)
+    response = client.post("/swaps/new", {"duty": duty.pk})
+    assert response.status_code == 400 and "your own" in response.context["form"].errors["duty"][0]
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_open_requests_are_listed_for_eligible_members_and_named_ones_only_for_their_target(
+    client: Client, swap: SwapRequest, taker: User, outsider: User
+) -> None:
+    client.force_login(taker)
+    assert f'data-swap="{swap.pk}"' in client.get("/swaps").content.decode()
+    client.force_login(outsider)  # not a member
+    assert f'data-swap="{swap.pk}"' not in client.get("/swaps").content.decode()
+    swap.target = outsider
+    swap.save()
+    client.force_login(taker)
+    assert f'data-swap="{swap.pk}"' not in client.get("/swaps").content.decode()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_taking_a_swap_moves_the_duty_and_tells_both_sides_and_the_managers(
+    client: Client,
+    swap: SwapRequest,
+    taker: User,
+    release_manager: User,
+    mails_sent_at_once: None,
+    django_capture_on_commit_callbacks,
+) -> None:
+    duty = swap.assignment
+    version = Rota.objects.get(pk=duty.shift.rota_id).plan_version
+    client.force_login(taker)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/swaps/take", {"id": swap.pk})
+    assert response.status_code == 302
+    duty.refresh_from_db()
+    swap.refresh_from_db()
+    assert duty.cancelled_at == NOW and duty.sequence == 1
+    assert (swap.status, swap.taken_by) == (SwapStatus.ACCEPTED, taker)
+    new = Assignment.objects.active().get(shift=duty.shift)
+    assert (new.person, new.role, new.source) == (taker, "reviewer", AssignmentSource.SWAPPED)
+    assert Rota.objects.get(pk=duty.shift.rota_id).plan_version == version + 1
+    assert {m.to[0] for m in mail.outbox} == {duty.person.email, taker.email, release_manager.email}
+    assert "took" in mail.outbox[0].subject
+    assert f'data-duty="{new.pk}"' in client.get("/me/duties").content.decode()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_second_person_to_take_a_request_sees_why_they_cannot(
+    client: Client, swap: SwapRequest, taker: User, review_rota: Rota
+) -> None:
+    late = make_user("lars", organisation="x")
+    Membership.objects.create(user=late, rota=review_rota, roles=["reviewer"])
+    client.force_login(taker)
+    assert client.post("/swaps/take", {"id": swap.pk}).status_code == 302
+    client.force_login(late)
+    response = client.post("/swaps/take", {"id": swap.pk})
+    assert response.status_code == 409
+    assert "already accepted by Tara" in response.content.decode()
+    assert Assignment.objects.active().filter(person=late).count() == 0
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_taking_rechecks_eligibility_and_time_off(
+    client: Client, swap: SwapRequest, taker: User, outsider: User
+) -> None:
+    client.force_login(outsider)
+    response = client.post("/swaps/take", {"id": swap.pk})
+    assert response.status_code == 409 and "not a member" in response.content.decode()
+
+    TimeOff.objects.create(user=taker, start=date(2026, 3, 10), end=date(2026, 3, 11))
+    client.force_login(taker)
+    response = client.post("/swaps/take", {"id": swap.pk})
+    assert response.status_code == 409 and "time off" in response.content.decode()
+    TimeOff.objects.all().delete()
+
+    Membership.objects.filter(user=taker).update(paused=True)
+    assert "paused" in client.post("/swaps/take", {"id": swap.pk}).content.decode()
+    Membership.objects.filter(user=taker).update(paused=False, roles=["lead"])
+    assert "role" in client.post("/swaps/take", {"id": swap.pk}).content.decode()
+    Membership.objects.filter(user=taker).update(roles=["reviewer"])
+
+    make_duty(swap.assignment.shift, taker)
+    assert "already on duty" in client.post("/swaps/take", {"id": swap.pk}).content.decode()
+    swap.refresh_from_db()
+    assert swap.status == SwapStatus.OPEN
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_request_named_for_someone_else_cannot_be_taken_and_garbage_is_404(
+    client: Client, swap: SwapRequest, taker: User, outsider: User
+) -> None:
+    swap.target = outsider
+    swap.save()
+    client.force_login(taker)
+    assert client.post("/swaps/take", {"id": swap.pk}).status_code == 404
+    for data in [{}, {"id": "abc"}, {"id": "-1"}, {"id": "99999999999999999999999"}]:
+        assert client.post("/swaps/take", data).status_code == 404
+        assert client.post("/swaps/withdraw", data).status_code == 404
+    assert client.post("/swaps/take", {"id": 424242}).status_code == 409
+    assert client.get("/swaps/take").status_code == 405
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_i_can_withdraw_my_request_before_it_is_taken_but_not_someone_elses(
+    client: Client, swap: SwapRequest, taker: User
+) -> None:
+    client.force_login(taker)
+    assert client.post("/swaps/withdraw", {"id": swap.pk}).status_code == 404
+    client.force_login(swap.requester)
+    assert client.post("/swaps/withdraw", {"id": swap.pk}).status_code == 302
+    swap.refresh_from_db()
+    assert swap.status == SwapStatus.WITHDRAWN
+    assert client.post("/swaps/withdraw", {"id": swap.pk}).status_code == 409
+    client.force_login(taker)
+    assert client.post("/swaps/take", {"id": swap.pk}).status_code == 409
+    assert Assignment.objects.active().get(shift=swap.assignment.shift).person == swap.requester
+
+
+@pytest.mark.django_db
+def test_the_conditional_update_lets_exactly_one_taker_claim_a_request(
+    swap: SwapRequest, taker: User, outsider: User
+) -> None:
+    assert services.swap_request_claim(swap.pk, taker, NOW) is True
+    assert services.swap_request_claim(swap.pk, outsider, NOW) is False
+    swap.refresh_from_db()
+    assert swap.taken_by == taker
+
+
+@pytest.mark.django_db
+def test_a_taker_who_read_the_request_while_it_was_open_still_loses_to_the_first(
+    swap: SwapRequest, taker: User, review_rota: Rota, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Simulates the interleaving the row lock prevents on PostgreSQL: the second taker's
+    checks ran before the first committed. The conditional UPDATE alone still refuses it."""
+    late = make_user("lars", organisation="x")
+    Membership.objects.create(user=late, rota=review_rota, roles=["reviewer"])
+    real_claim = services.swap_request_claim
+
+    def first_wins_meanwhile(swap_id: int, who: User, now: datetime) -> bool:
+        assert real_claim(swap_id, taker, now)  # the other taker commits in between
+        return real_claim(swap_id, who, now)
+
+    monkeypatch.setattr(services, "swap_request_claim", first_wins_meanwhile)
+    with (
+        time_machine.travel(NOW, tick=False),
+        pytest.raises(ValidationError, match="took it first"),
+    ):
+        services.swap_request_accept(late, swap.pk)
+    assert not Assignment.objects.active().filter(person=late).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_taking_one_request_at_once_gives_one_winner(
+    review_rota: Rota, mails_sent_at_once: None
+) -> None:
+    requester = make_user("rita", organisation="r")
+    Membership.objects.create(user=requester, rota=review_rota, roles=["reviewer"])
+    takers = []
+    for name in ("tom", "tia"):
+        person = make_user(name, organisation=name)
+        Membership.objects.create(user=person, rota=review_rota, roles=["reviewer"])
+        takers.append(person)
+    duty = make_duty(make_shift(review_rota, NEXT_MONDAY), requester)
+    swap = SwapRequest.objects.create(assignment=duty, requester=requester)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def take(person: User) -> None:
+        barrier.wait()
+        try:
+            services.swap_request_accept(person, swap.pk, now=NOW)
+            outcomes.append("won")
+        except ValidationError as error:
+            outcomes.append(" ".join(error.messages))
+        except Exception as error:  # SQLite may refuse the second writer outright
+            outcomes.append(f"refused: {type(error).__name__}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take, args=(p,)) for p in takers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes.count("won") == 1, outcomes
+    assert Assignment.objects.active().filter(shift=duty.shift).count() == 1
+    assert Assignment.objects.active().get(shift=duty.shift).person in takers
+    assert SwapRequest.objects.get(pk=swap.pk).status == SwapStatus.ACCEPTED
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_swapped_duty_survives_later_replans(member: Membership, taker: User) -> None:
+    rota = member.rota
+    for i, zone in enumerate(["America/New_York", "Asia/Tokyo", "Europe/Madrid"]):
+        person = make_user(f"c{i}", time_zone=zone, organisation=f"org{i}")
+        Membership.objects.create(user=person, rota=rota, roles=["reviewer"])
+    rota_plan(rota.pk, now=NOW)
+    # A duty of the volunteer beyond the freeze window, where a re-plan may move planned seats.
+    duty = (
+        Assignment.objects.active()
+        .filter(person=member.user, shift__starts_at__gt=NOW + timedelta(weeks=rota.freeze_weeks))
+        .exclude(shift__assignments__person=taker, shift__assignments__cancelled_at=None)
+        .first()
+    )
+    assert duty is not None
+    swap = services.swap_request_create(member.user, duty.pk)
+    taken = services.swap_request_accept(taker, swap.pk)
+    TimeOff.objects.create(user=member.user, start=date(2026, 1, 1), end=date(2026, 12, 31))
+    for later in (NOW, NOW + timedelta(days=1)):
+        rota_plan(rota.pk, now=later, trigger="manual")
+    taken.refresh_from_db()
+    assert taken.cancelled_at is None and taken.person == taker
+    assert not Assignment.objects.active().filter(shift=duty.shift, person=member.user).exists()
