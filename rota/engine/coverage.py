@@ -1,10 +1,11 @@
-"""Follow the sun: raise the worst-covered review weeks without making anyone's load less fair.
+"""Follow the sun: raise the worst-covered review weeks at a small, bounded cost in fairness.
 
 After the fair fill and rebalancing, the least-covered slot of a review rota (two or more
 seats) is improved by one of two moves, and the next-least covered after it, until none helps:
 
-* replace: a person on the slot gives it to someone no more behind on fair share
-  (`dev(taker) + w <= dev(giver)`), which never raises the sum of squared deviations;
+* replace: a person on the slot gives it to someone at least as far behind their fair share
+  (`dev(taker) + w <= dev(giver) + COVERAGE_SLACK`), and never above the worst deviation of
+  those holding duties in the plan, so the worst deviation never grows;
 * swap: two people on two slots of the rota trade places, which leaves every load as it is.
 
 A move counts when the lower of the touched slots' coverage rises, or stays and the total
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 
 EPS = 1e-9
 TAKERS_CHECKED = 200
+#: how much fairer-than-even a replacement may be traded for coverage (duties)
+COVERAGE_SLACK = 1.0
+#: how far above the current worst in-plan deviation a coverage move may take someone
+COVERAGE_HEADROOM = 0.5
 FIXED = (ORIGIN_FROZEN, ORIGIN_PREVIOUS)
 
 
@@ -77,10 +82,18 @@ def _replace(
 ) -> bool:
     ctx, roster = solver.ctx, solver.roster
     weight = ctx.slots[s].weight
+    # history alone can leave someone far above their share; the cap is set by those who
+    # hold duties in this plan
+    worst = max(
+        (roster.deviation(p, rota) for p in members if roster.count[rota][p] > 0), default=0.0
+    )
     best: tuple[int, int, int] | None = None
     for k in _movable(solver, s):
         giver = roster.seats[s][k]
-        limit = roster.deviation(giver, rota) - weight + EPS
+        # The taker may end at most `COVERAGE_SLACK` above where the giver was, and never
+        # above the rota's current worst deviation.
+        limit = min(roster.deviation(giver, rota) + COVERAGE_SLACK, worst + COVERAGE_HEADROOM)
+        limit += EPS - weight
         others = roster.mask(s, skip_seat=k)
         role = ctx.slots[s].roles[k]
         for checked, taker in enumerate(members):
