@@ -7,6 +7,16 @@
     return node ? JSON.parse(node.textContent) : {};
   }
 
+  // Browsers (ICU) still report some zones by their old names; prefer the current IANA name.
+  var LEGACY_ZONES = {
+    "Asia/Calcutta": "Asia/Kolkata", "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh", "Asia/Rangoon": "Asia/Yangon",
+    "Europe/Kiev": "Europe/Kyiv", "Atlantic/Faeroe": "Atlantic/Faroe",
+    "America/Godthab": "America/Nuuk", "Asia/Ulan_Bator": "Asia/Ulaanbaatar",
+    "Pacific/Truk": "Pacific/Chuuk", "Pacific/Ponape": "Pacific/Pohnpei",
+    "Pacific/Enderbury": "Pacific/Kanton", "America/Buenos_Aires": "America/Argentina/Buenos_Aires"
+  };
+
   // Time zone: pre-fill from the browser's own zone, and list the chosen country's zones first.
   function setUpZonePicker() {
     var input = document.querySelector("[data-zone-input]");
@@ -20,6 +30,7 @@
     if (prefill && !input.value) {
       var zone = "";
       try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+      if (LEGACY_ZONES[zone] && all.indexOf(LEGACY_ZONES[zone]) !== -1) zone = LEGACY_ZONES[zone];
       if (all.indexOf(zone) !== -1) {
         input.value = zone;
         if (country && !country.value) {

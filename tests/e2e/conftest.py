@@ -1,0 +1,42 @@
+"""A real Chromium (the system's, never a downloaded one) against pytest-django's live_server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
+# itself (fixtures, assertions) would otherwise be refused as "async unsafe".
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the tasks the pages enqueue in-process instead of through a broker."""
+    from rota.notifications import tasks as notification_tasks
+    from rota.rotas import tasks as rota_tasks
+
+    send = notification_tasks.swap_news_send_task
+    monkeypatch.setattr(send, "delay", lambda *args: send(*args))
+    monkeypatch.setattr(rota_tasks.plan_rota_task, "apply_async", lambda *a, **k: None)
