@@ -7,7 +7,7 @@ is set when the working time covers at least 30 minutes of UTC hour `h` on some 
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +31,13 @@ class WorkingTime:
     spans: tuple[Span, ...]
     seconds: float
     hours_mask: int
+    #: the spans as POSIX timestamps, for fast overlap sums
+    stamps: tuple[tuple[float, float], ...] = ()
+
+
+def _with_stamps(spans: tuple[Span, ...], seconds: float, mask: int) -> WorkingTime:
+    stamps = tuple((a.timestamp(), b.timestamp()) for a, b in spans)
+    return WorkingTime(spans=spans, seconds=seconds, hours_mask=mask, stamps=stamps)
 
 
 def merge_spans(spans: list[Span]) -> list[Span]:
@@ -113,10 +120,10 @@ class WorkingTimes:
             # The offset changes inside the slot: expand the wall clock for this slot alone.
             return self._compute(key, start, end)
         shape = self._shape((key, *frame), key, start, end)
-        return WorkingTime(
-            spans=tuple((a - EPOCH_SHAPE + start, b - EPOCH_SHAPE + start) for a, b in shape.spans),
-            seconds=shape.seconds,
-            hours_mask=shape.hours_mask,
+        return _with_stamps(
+            tuple((a - EPOCH_SHAPE + start, b - EPOCH_SHAPE + start) for a, b in shape.spans),
+            shape.seconds,
+            shape.hours_mask,
         )
 
     def _frame(self, zone: str, start: datetime, end: datetime) -> tuple[object, ...] | None:
@@ -159,7 +166,7 @@ class WorkingTimes:
             day += timedelta(days=1)
         merged = tuple(merge_spans(spans))
         seconds = sum((b - a).total_seconds() for a, b in merged)
-        return WorkingTime(spans=merged, seconds=seconds, hours_mask=hours_mask(merged))
+        return _with_stamps(merged, seconds, hours_mask(merged))
 
 
 class TimeOff:
@@ -168,6 +175,8 @@ class TimeOff:
     def __init__(self, intervals: tuple[Interval, ...]) -> None:
         self.spans = merge_spans([(i.start, i.end) for i in intervals])
         self._ends = [end for _, end in self.spans]
+        self._stamps = [(a.timestamp(), b.timestamp()) for a, b in self.spans]
+        self._stamp_ends = [b for _, b in self._stamps]
 
     def overlapping(self, start: datetime, end: datetime) -> list[Span]:
         found: list[Span] = []
@@ -180,18 +189,17 @@ class TimeOff:
 
     def free_fraction(self, working: WorkingTime) -> float:
         """The share of `working` not covered by time off (1.0 when no time off touches it)."""
-        if working.seconds <= 0:
+        if working.seconds <= 0 or not working.stamps:
             return 0.0
-        if not working.spans:
-            return 0.0
+        stamps = self._stamps
+        first, last = working.stamps[0][0], working.stamps[-1][1]
+        index = bisect_right(self._stamp_ends, first)
         blocked = 0.0
-        first, last = working.spans[0][0], working.spans[-1][1]
-        off = self.overlapping(first, last)
-        if not off:
-            return 1.0
-        for work_start, work_end in working.spans:
-            for off_start, off_end in off:
+        while index < len(stamps) and stamps[index][0] < last:
+            off_start, off_end = stamps[index]
+            for work_start, work_end in working.stamps:
                 overlap = min(work_end, off_end) - max(work_start, off_start)
-                if overlap > timedelta(0):
-                    blocked += overlap.total_seconds()
+                if overlap > 0:
+                    blocked += overlap
+            index += 1
         return max(0.0, 1.0 - blocked / working.seconds)

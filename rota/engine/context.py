@@ -39,6 +39,10 @@ class SlotInfo:
     available_count: int = 0
     share: float = 0.0
     past_people: list[int] = field(default_factory=list)
+    role_set: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.role_set = frozenset(self.roles)
 
 
 def decay_weight(start: datetime, now: datetime, half_life_weeks: float) -> float:
@@ -147,7 +151,7 @@ class Context:
     def roles_fit(self, p: int, s: int) -> bool:
         slot = self.slots[s]
         elig = self.eligibility[p].get(slot.rota)
-        return elig is not None and any(role in elig.roles for role in slot.roles)
+        return elig is not None and not elig.roles.isdisjoint(slot.role_set)
 
     def _compute_availability(self) -> None:
         by_rota: dict[str, list[SlotInfo]] = {}
@@ -165,13 +169,16 @@ class Context:
                     for slot in slots:
                         if slot.start >= joined:
                             break
-                        blocked[slot.index] = "joined later"
+                        if self._fits(p, slot.index):
+                            blocked[slot.index] = "joined later"
                 for off_start, off_end in self.time_off[p].spans:
                     first = _bisect_after(starts, off_start - longest)
                     for slot in slots[first:]:
                         if slot.start >= off_end:
                             break
                         if slot.end <= off_start or slot.index in blocked:
+                            continue
+                        if not self.roles_fit(p, slot.index):
                             continue
                         working = self.working_time(p, slot.index)
                         if working.seconds <= 0:
@@ -201,15 +208,16 @@ class Context:
                 first = group[0]
                 if self.works(first, slot.index)[0] and self.roles_fit(first, slot.index):
                     count += len(group)
-            for p in blocked_in.get(slot.index, ()):
-                if self._fits(p, slot.index):
-                    count -= 1
+            # blocked entries are only made where the person would otherwise count
+            count -= len(blocked_in.get(slot.index, ()))
             slot.available_count = count
 
     def _fits(self, p: int, s: int) -> bool:
         return self.works(p, s)[0] and self.roles_fit(p, s)
 
     def is_available(self, p: int, s: int) -> bool:
+        """Working time inside slot s, enough of it free, joined by then. (Opt-in is a
+        separate check: `roles_fit`.)"""
         return s not in self.blocked[p] and self.works(p, s)[0]
 
     def unavailable_reason(self, p: int, s: int) -> str | None:
@@ -242,7 +250,7 @@ class Context:
                     own = base
                     for s in self.blocked[p]:
                         slot = self.slots[s]
-                        if slot.rota == rota and slot.share and self._fits(p, s):
+                        if slot.rota == rota:
                             own -= slot.share
                     shares[p] = own
 

@@ -4,8 +4,8 @@ After the fair fill and rebalancing, the least-covered slot of a review rota (tw
 seats) is improved by one of two moves, and the next-least covered after it, until none helps:
 
 * replace: a person on the slot gives it to someone at least as far behind their fair share
-  (`dev(taker) + w <= dev(giver) + COVERAGE_SLACK`), and never above the worst deviation of
-  those holding duties in the plan, so the worst deviation never grows;
+  (`dev(taker) + w <= dev(giver) + COVERAGE_SLACK`), and at most `COVERAGE_HEADROOM` above
+  the worst deviation of those holding duties in the plan;
 * swap: two people on two slots of the rota trade places, which leaves every load as it is.
 
 A move counts when the lower of the touched slots' coverage rises, or stays and the total
@@ -14,6 +14,7 @@ rises. Frozen seats and seats kept from the previous plan are left alone.
 
 from __future__ import annotations
 
+from bisect import insort
 from typing import TYPE_CHECKING
 
 from rota.engine.availability import popcount
@@ -49,6 +50,7 @@ def _improve_rota(solver: Solver, rota: str, slots: list[int]) -> None:
     roster = solver.roster
     covered = {s: popcount(roster.mask(s)) for s in slots}
     order = _by_deviation(solver, rota)
+    worst = _worst_in_plan(solver, rota, order)
     stuck: set[int] = set()
     for _ in range(4 * len(slots)):
         open_slots = [s for s in slots if s not in stuck]
@@ -57,8 +59,10 @@ def _improve_rota(solver: Solver, rota: str, slots: list[int]) -> None:
         low = min(open_slots, key=lambda s: (covered[s], s))
         if covered[low] >= 24:
             return
-        if _replace(solver, rota, low, covered, order):
-            order = _by_deviation(solver, rota)
+        changed = _replace(solver, rota, low, covered, order, worst)
+        if changed:
+            _reorder(solver, rota, order, changed)
+            worst = _worst_in_plan(solver, rota, order)
             continue
         if _swap(solver, low, slots, covered):
             continue
@@ -70,34 +74,52 @@ def _movable(solver: Solver, s: int) -> list[int]:
     return [k for k, p in enumerate(roster.seats[s]) if p >= 0 and roster.origin[s][k] not in FIXED]
 
 
-def _by_deviation(solver: Solver, rota: str) -> list[int]:
+Ranked = list[tuple[float, int, int]]  # (deviation, tie-break rank, person), ascending
+
+
+def _by_deviation(solver: Solver, rota: str) -> Ranked:
     roster = solver.roster
-    return sorted(
-        solver.ctx.members[rota], key=lambda p: (roster.deviation(p, rota), solver.rank[p])
-    )
+    return sorted((roster.deviation(p, rota), solver.rank[p], p) for p in solver.ctx.members[rota])
+
+
+def _reorder(solver: Solver, rota: str, order: Ranked, people: tuple[int, int]) -> None:
+    """Re-file the two people whose deviation a replacement changed."""
+    for p in people:
+        for i, entry in enumerate(order):
+            if entry[2] == p:
+                del order[i]
+                break
+        insort(order, (solver.roster.deviation(p, rota), solver.rank[p], p))
+
+
+def _worst_in_plan(solver: Solver, rota: str, members: Ranked) -> float:
+    """The highest deviation among people holding duties in this plan (history alone can
+    leave someone far above their share; they do not loosen the cap)."""
+    count = solver.roster.count[rota]
+    return max((dev for dev, _, p in members if count[p] > 0), default=0.0)
 
 
 def _replace(
-    solver: Solver, rota: str, s: int, covered: dict[int, int], members: list[int]
-) -> bool:
+    solver: Solver,
+    rota: str,
+    s: int,
+    covered: dict[int, int],
+    members: Ranked,
+    worst: float,
+) -> tuple[int, int] | None:
     ctx, roster = solver.ctx, solver.roster
     weight = ctx.slots[s].weight
-    # history alone can leave someone far above their share; the cap is set by those who
-    # hold duties in this plan
-    worst = max(
-        (roster.deviation(p, rota) for p in members if roster.count[rota][p] > 0), default=0.0
-    )
     best: tuple[int, int, int] | None = None
     for k in _movable(solver, s):
         giver = roster.seats[s][k]
-        # The taker may end at most `COVERAGE_SLACK` above where the giver was, and never
-        # above the rota's current worst deviation.
+        # The taker may end at most `COVERAGE_SLACK` above where the giver was, and at most
+        # `COVERAGE_HEADROOM` above the plan's current worst deviation.
         limit = min(roster.deviation(giver, rota) + COVERAGE_SLACK, worst + COVERAGE_HEADROOM)
         limit += EPS - weight
         others = roster.mask(s, skip_seat=k)
         role = ctx.slots[s].roles[k]
-        for checked, taker in enumerate(members):
-            if checked >= TAKERS_CHECKED or roster.deviation(taker, rota) > limit:
+        for checked, (dev, _, taker) in enumerate(members):
+            if checked >= TAKERS_CHECKED or dev > limit:
                 break
             hours = popcount(others | ctx.works(taker, s)[1])
             if hours <= covered[s] or (best is not None and hours <= best[0]):
@@ -105,12 +127,12 @@ def _replace(
             if roster.refusal(taker, s, role, replacing=k) is None:
                 best = (hours, k, taker)
     if best is None:
-        return False
+        return None
     hours, k, taker = best
-    roster.vacate(s, k)
+    giver = roster.vacate(s, k)
     roster.place(taker, s, k, ORIGIN_MOVED)
     covered[s] = hours
-    return True
+    return giver, taker
 
 
 def _swap(solver: Solver, s: int, slots: list[int], covered: dict[int, int]) -> bool:
