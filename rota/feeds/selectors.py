@@ -14,17 +14,20 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import cache as cache_result
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from accounts.models import User
 from rota.feeds.models import FeedKind, FeedPreference, FeedToken
 from rota.feeds.rendering import CANCELLED_VISIBLE_FOR, Duty, DutyPerson, FeedSpec, feed_render
-from rota.rotas.models import Assignment, Membership, Rota
+from rota.rotas.models import Assignment, Membership, Rota, Shift
 
 # Past duties stay in feeds for a year, so calendars keep a useful history.
 FEED_HISTORY = timedelta(days=365)
@@ -36,40 +39,76 @@ def feed_token_digest(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
-def feed_token_find(plain: str) -> FeedToken | None:
-    """The active token for a plain token from a URL, or None. One query.
+@dataclass(frozen=True)
+class FeedAccess:
+    """What a poll needs to know about a feed link, read in one query."""
+
+    token_id: int
+    user_id: int
+    kind: str
+    rota_id: int | None
+    rota_slug: str | None
+    rota_plan_version: int | None
+    reminder_minutes: int | None
+    may_read: bool  # a rota link works only while its holder is a member or manager
+    fetch_due: bool  # last fetch older than FETCH_RECORD_INTERVAL (or never)
+
+
+# Calendar clients poll every few minutes to hours; recording each poll would turn a cached
+# read into a write. One write per link per interval is plenty to show "last fetched".
+FETCH_RECORD_INTERVAL = timedelta(minutes=5)
+
+
+@cache_result
+def _access_sql() -> str:
+    # Hand-written SQL: building this query with the ORM (two EXISTS, three joins) cost more
+    # than the rest of a cached poll together. Table names come from the models.
+    token = FeedToken._meta.db_table
+    preference = FeedPreference._meta.db_table
+    rota = Rota._meta.db_table
+    membership = Membership._meta.db_table
+    managers = Rota.managers.through._meta.db_table
+    return (
+        f"SELECT t.id, t.user_id, t.kind, t.rota_id, t.token_hash, r.slug, r.plan_version,"
+        f" p.reminder_minutes,"
+        f" EXISTS(SELECT 1 FROM {membership} m WHERE m.user_id = t.user_id"
+        f" AND m.rota_id = t.rota_id)"
+        f" OR EXISTS(SELECT 1 FROM {managers} g WHERE g.user_id = t.user_id"
+        f" AND g.rota_id = t.rota_id),"
+        f" t.last_fetched_at IS NULL OR t.last_fetched_at <= %s"
+        f" FROM {token} t"
+        f" LEFT JOIN {rota} r ON r.id = t.rota_id"
+        f" LEFT JOIN {preference} p ON p.user_id = t.user_id"
+        f" WHERE t.token_hash = %s AND t.revoked_at IS NULL"
+    )
+
+
+def feed_access_find(plain: str, now: datetime) -> FeedAccess | None:
+    """The active link for a plain token from a URL, or None. One query.
 
     The row is found by its hash (an index look-up reveals nothing useful about a random
-    256-bit token) and the hash is then compared in constant time, as the brief demands,
-    so no timing difference depends on how much of a guess was right.
+    256-bit token) and the hash is then compared in constant time, so no timing difference
+    depends on how much of a guess was right.
     """
     digest = feed_token_digest(plain)
-    token = (
-        FeedToken.objects.filter(token_hash=digest, revoked_at__isnull=True)
-        .select_related("user", "user__feed_preference", "rota")
-        .annotate(
-            holder_is_member=Exists(
-                Membership.objects.filter(user_id=OuterRef("user_id"), rota_id=OuterRef("rota_id"))
-            ),
-            holder_is_manager=Exists(
-                Rota.managers.through.objects.filter(
-                    user_id=OuterRef("user_id"), rota_id=OuterRef("rota_id")
-                )
-            ),
-        )
-        .first()
-    )
-    if token is None or not hmac.compare_digest(token.token_hash, digest):
+    cutoff = connection.ops.adapt_datetimefield_value(now - FETCH_RECORD_INTERVAL)
+    with connection.cursor() as cursor:
+        cursor.execute(_access_sql(), [cutoff, digest])
+        row = cursor.fetchone()
+    if row is None or not hmac.compare_digest(row[4], digest):
         return None
-    return token
-
-
-def feed_token_may_read(token: FeedToken) -> bool:
-    """A rota link works only while its holder is a member or manager of that rota."""
-    if token.kind == FeedKind.PERSONAL:
-        return True
-    annotations = ("holder_is_member", "holder_is_manager")
-    return any(getattr(token, name, False) for name in annotations)
+    token_id, user_id, kind, rota_id, _, slug, version, reminder, member, due = row
+    return FeedAccess(
+        token_id=token_id,
+        user_id=user_id,
+        kind=kind,
+        rota_id=rota_id,
+        rota_slug=slug,
+        rota_plan_version=version,
+        reminder_minutes=reminder,
+        may_read=kind == FeedKind.PERSONAL or bool(member),
+        fetch_due=bool(due),
+    )
 
 
 def feed_reminder_minutes(user: User) -> int | None:
@@ -88,8 +127,9 @@ def feed_tokens_for(user: User) -> QuerySet[FeedToken]:
     return FeedToken.objects.filter(user=user).select_related("rota")
 
 
-def feed_public_rota(slug: str) -> Rota | None:
-    return Rota.objects.filter(slug=slug, is_public=True).first()
+def feed_public_rota(slug: str) -> tuple[int, int] | None:
+    """(id, plan_version) of a public rota, or None."""
+    return Rota.objects.filter(slug=slug, is_public=True).values_list("pk", "plan_version").first()
 
 
 # --- documents ---------------------------------------------------------------------------
@@ -140,49 +180,72 @@ def _cached(key: str, render: Callable[[], bytes], now: datetime) -> FeedDocumen
     return document
 
 
-def _person(user: User, public: bool) -> DutyPerson:
+# Rendering reads plain rows, not model instances: building ~10 model objects per duty
+# (assignment, shift, rota, release, person) cost more than writing the whole calendar.
+_DUTY_COLUMNS = (
+    "pk",
+    "shift_id",
+    "role",
+    "sequence",
+    "updated_at",
+    "cancelled_at",
+    "explanation",
+    "person_id",
+    "shift__starts_at",
+    "shift__ends_at",
+    "shift__rota__name",
+    "shift__rota__kind",
+    "shift__release__version",
+    "person__display_name",
+    "person__first_name",
+    "person__last_name",
+    "person__username",
+    "person__time_zone",
+)
+
+
+def _person(row: Any, public: bool) -> DutyPerson:
+    full_name = f"{row.person__first_name} {row.person__last_name}".strip()
     if public:
         # Display names only: never the username, which is a login, nor the e-mail.
-        return DutyPerson(user.display_name or user.get_full_name() or "A volunteer", None)
-    return DutyPerson(user.name, user.time_zone)
+        return DutyPerson(row.person__display_name or full_name or "A volunteer", None)
+    name = row.person__display_name or full_name or row.person__username
+    return DutyPerson(name, row.person__time_zone)
 
 
-def _duty(a: Assignment, others: list[Assignment], public: bool) -> Duty:
-    shift = a.shift
+def _duty(row: Any, others: list[Any], public: bool) -> Duty:
     return Duty(
-        assignment_id=a.pk,
-        person=_person(a.person, public),
-        role=a.role,
-        rota_name=shift.rota.name,
-        rota_kind=shift.rota.kind,
-        release_version=shift.release.version if shift.release_id else None,
-        starts_at=shift.starts_at,
-        ends_at=shift.ends_at,
-        sequence=a.sequence,
-        updated_at=a.updated_at,
-        cancelled_at=a.cancelled_at,
-        explanation=a.explanation,
+        assignment_id=row.pk,
+        person=_person(row, public),
+        role=row.role,
+        rota_name=row.shift__rota__name,
+        rota_kind=row.shift__rota__kind,
+        release_version=row.shift__release__version,
+        starts_at=row.shift__starts_at,
+        ends_at=row.shift__ends_at,
+        sequence=row.sequence,
+        updated_at=row.updated_at,
+        cancelled_at=row.cancelled_at,
+        explanation=row.explanation,
         others=tuple(
-            (_person(o.person, public), o.role)
+            (_person(o, public), o.role)
             for o in others
-            if o.pk != a.pk and o.cancelled_at is None
+            if o.pk != row.pk and o.cancelled_at is None
         ),
     )
 
 
-def _with_people(assignments: QuerySet[Assignment]) -> list[Assignment]:
+def _rows(assignments: QuerySet[Assignment]) -> list[Any]:
     return list(
-        assignments.select_related("shift__rota", "shift__release", "person").order_by(
-            "shift__starts_at", "pk"
-        )
+        assignments.order_by("shift__starts_at", "pk").values_list(*_DUTY_COLUMNS, named=True)
     )
 
 
 def personal_feed_render(user: User, reminder_minutes: int | None, now: datetime) -> bytes:
-    mine = _with_people(_in_window(Assignment.objects.filter(person=user), now))
+    mine = _rows(_in_window(Assignment.objects.filter(person=user), now))
     shift_ids = {a.shift_id for a in mine}
-    coworkers: dict[int, list[Assignment]] = {}
-    for other in _with_people(
+    coworkers: dict[int, list[Any]] = {}
+    for other in _rows(
         Assignment.objects.active().filter(shift_id__in=shift_ids).exclude(person=user)
     ):
         coworkers.setdefault(other.shift_id, []).append(other)
@@ -199,8 +262,8 @@ def personal_feed_render(user: User, reminder_minutes: int | None, now: datetime
 
 
 def rota_feed_render(rota: Rota, public: bool, now: datetime) -> bytes:
-    rows = _with_people(_in_window(Assignment.objects.filter(shift__rota=rota), now))
-    by_shift: dict[int, list[Assignment]] = {}
+    rows = _rows(_in_window(Assignment.objects.filter(shift__rota=rota), now))
+    by_shift: dict[int, list[Any]] = {}
     for row in rows:
         by_shift.setdefault(row.shift_id, []).append(row)
     spec = FeedSpec(
@@ -213,24 +276,44 @@ def rota_feed_render(rota: Rota, public: bool, now: datetime) -> bytes:
     return feed_render(spec, (_duty(a, by_shift[a.shift_id], public) for a in rows))
 
 
-def personal_feed_document(user: User, reminder_minutes: int | None, now: datetime) -> FeedDocument:
-    """One small query (the plan versions) plus a cache read while nothing changed."""
-    ends_after, _ = _window(now)
-    versions = (
-        Rota.objects.filter(shifts__assignments__person=user, shifts__ends_at__gte=ends_after)
-        .values_list("pk", "plan_version")
-        .distinct()
-        .order_by("pk")
+@cache_result
+def _versions_sql() -> str:
+    assignment = Assignment._meta.db_table
+    shift = Shift._meta.db_table
+    rota = Rota._meta.db_table
+    return (
+        f"SELECT DISTINCT r.id, r.plan_version FROM {assignment} a"
+        f" JOIN {shift} s ON s.id = a.shift_id JOIN {rota} r ON r.id = s.rota_id"
+        f" WHERE a.person_id = %s AND s.ends_at >= %s ORDER BY r.id"
     )
-    fingerprint = hashlib.sha256(repr(list(versions)).encode()).hexdigest()[:24]
-    key = f"feeds:1:personal:{user.pk}:{reminder_minutes}:{_day_start(now):%Y%m%d}:{fingerprint}"
-    return _cached(key, lambda: personal_feed_render(user, reminder_minutes, now), now)
 
 
-def rota_feed_document(rota: Rota, public: bool, now: datetime) -> FeedDocument:
+def personal_feed_document(
+    user_id: int, reminder_minutes: int | None, now: datetime
+) -> FeedDocument:
+    """One small query (the plan versions of the person's rotas) plus a cache read."""
+    ends_after, _ = _window(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _versions_sql(), [user_id, connection.ops.adapt_datetimefield_value(ends_after)]
+        )
+        versions = cursor.fetchall()
+    fingerprint = hashlib.sha256(repr(versions).encode()).hexdigest()[:24]
+    key = f"feeds:1:personal:{user_id}:{reminder_minutes}:{_day_start(now):%Y%m%d}:{fingerprint}"
+    return _cached(
+        key,
+        lambda: personal_feed_render(User.objects.get(pk=user_id), reminder_minutes, now),
+        now,
+    )
+
+
+def rota_feed_document(
+    rota_id: int, plan_version: int, public: bool, now: datetime
+) -> FeedDocument:
+    """No query at all while the rota's plan is unchanged: just a cache read."""
     audience = "public" if public else "rota"
-    key = f"feeds:1:{audience}:{rota.pk}:{rota.plan_version}:{_day_start(now):%Y%m%d}"
-    return _cached(key, lambda: rota_feed_render(rota, public, now), now)
+    key = f"feeds:1:{audience}:{rota_id}:{plan_version}:{_day_start(now):%Y%m%d}"
+    return _cached(key, lambda: rota_feed_render(Rota.objects.get(pk=rota_id), public, now), now)
 
 
 def feed_urls(token: FeedToken, plain: str) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,12 +11,13 @@ from django.db.models import Q
 
 from accounts.models import User
 from rota.feeds.models import FeedKind, FeedPreference, FeedToken
-from rota.feeds.selectors import feed_rotas_for, feed_token_digest
+from rota.feeds.selectors import (
+    FETCH_RECORD_INTERVAL,
+    FeedAccess,
+    feed_rotas_for,
+    feed_token_digest,
+)
 from rota.rotas.models import Rota
-
-# Calendar clients poll every few minutes to hours; recording each poll would turn a cached
-# read into a write. One write per token per interval is plenty to show "last fetched".
-FETCH_RECORD_INTERVAL = timedelta(minutes=5)
 
 
 def feed_token_create(
@@ -49,17 +50,17 @@ def feed_token_revoke(user: User, token_id: int, now: datetime) -> bool:
     return revoked == 1
 
 
-def feed_token_touch(token: FeedToken, now: datetime) -> bool:
-    """Record a fetch, at most once per FETCH_RECORD_INTERVAL per token.
+def feed_token_touch(access: FeedAccess, now: datetime) -> bool:
+    """Record a fetch, at most once per FETCH_RECORD_INTERVAL per link.
 
-    The row already read tells whether a write is due, so most polls write nothing; the
+    The look-up already told whether a write is due, so most polls write nothing; the
     conditional UPDATE keeps concurrent polls from writing twice.
     """
-    cutoff = now - FETCH_RECORD_INTERVAL
-    if token.last_fetched_at is not None and token.last_fetched_at > cutoff:
+    if not access.fetch_due:
         return False
+    cutoff = now - FETCH_RECORD_INTERVAL
     written = (
-        FeedToken.objects.filter(pk=token.pk)
+        FeedToken.objects.filter(pk=access.token_id)
         .filter(Q(last_fetched_at__isnull=True) | Q(last_fetched_at__lte=cutoff))
         .update(last_fetched_at=now)
     )

@@ -19,11 +19,9 @@ from rota.feeds.forms import FeedPreferenceForm, FeedTokenCreateForm, FeedTokenR
 from rota.feeds.models import FeedKind, FeedPreference
 from rota.feeds.selectors import (
     FeedDocument,
+    feed_access_find,
     feed_public_rota,
-    feed_reminder_minutes,
     feed_rotas_for,
-    feed_token_find,
-    feed_token_may_read,
     feed_tokens_for,
     feed_urls,
     personal_feed_document,
@@ -67,28 +65,27 @@ def _calendar_response(
 @require_safe
 def feed_personal(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
-    feed_token = feed_token_find(token)
-    if feed_token is None or feed_token.kind != FeedKind.PERSONAL:
+    access = feed_access_find(token, now)
+    if access is None or access.kind != FeedKind.PERSONAL:
         raise Http404("No such feed.")
-    user = feed_token.user
-    document = personal_feed_document(user, feed_reminder_minutes(user), now)
-    feed_token_touch(feed_token, now)
+    document = personal_feed_document(access.user_id, access.reminder_minutes, now)
+    feed_token_touch(access, now)
     return _calendar_response(request, document, "my-duties.ics", private=True)
 
 
 @require_safe
 def feed_rota(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     now = timezone.now()
-    feed_token = feed_token_find(token)
+    access = feed_access_find(token, now)
     if (
-        feed_token is None
-        or feed_token.kind != FeedKind.ROTA
-        or feed_token.rota.slug != slug
-        or not feed_token_may_read(feed_token)
+        access is None
+        or access.kind != FeedKind.ROTA
+        or access.rota_slug != slug
+        or not access.may_read
     ):
         raise Http404("No such feed.")
-    document = rota_feed_document(feed_token.rota, public=False, now=now)
-    feed_token_touch(feed_token, now)
+    document = rota_feed_document(access.rota_id, access.rota_plan_version, False, now)
+    feed_token_touch(access, now)
     return _calendar_response(request, document, f"{slug}.ics", private=True)
 
 
@@ -97,7 +94,7 @@ def feed_public(request: HttpRequest, slug: str) -> HttpResponse:
     rota = feed_public_rota(slug)
     if rota is None:
         raise Http404("No such public feed.")
-    document = rota_feed_document(rota, public=True, now=timezone.now())
+    document = rota_feed_document(*rota, public=True, now=timezone.now())
     return _calendar_response(request, document, f"{slug}.ics", private=False)
 
 
