@@ -27,20 +27,26 @@ def explanations(solver: Solver) -> list[Explanation]:
             rota = slot.rota
             load = roster.load[rota][p]
             share = ctx.fair_share[rota][p]
-            source = _SOURCES.get(
-                roster.origin[s][k],
-                f"among the {slot.available_count} people available, one of those owed most",
-            )
+            source = _SOURCES.get(roster.origin[s][k], "")
+            if not source:
+                owed = solver.owed_when_picked.get((s, k), 0.0)
+                source = (
+                    f"of the {slot.available_count} people available that week you were among "
+                    f"those with most of their fair share still to do ({owed:.2f} of "
+                    f"{share:.2f} duties when this week was filled)"
+                )
             parts = [
                 f"On {rota} as {role}: {source}.",
                 f"Your fair share over decayed history and this plan is {share:.2f} duties; "
                 f"you carry {load:.2f} including this one.",
             ]
-            hours = popcount(ctx.works(p, s)[1])
-            if hours:
+            own = ctx.works(p, s)[1]
+            if own and len(slot.roles) >= 2:
+                added = popcount(own & ~roster.mask(s, skip_seat=k))
                 parts.append(
-                    f"Your working hours cover {hours} of the 24 UTC hours; "
-                    f"together the slot covers {total_hours}."
+                    f"Your working hours cover {popcount(own)} of the 24 UTC hours, "
+                    f"{added} of them nobody else on this slot covers; together "
+                    f"the slot covers {total_hours}."
                 )
             if (s, k) in roster.relaxed:
                 parts.append(

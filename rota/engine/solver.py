@@ -51,6 +51,8 @@ class Solver:
         self.unfilled: dict[tuple[int, int], str] = {}
         self.lead_unqualified: set[tuple[int, int]] = set()
         self.kept_previous = 0
+        #: how far behind their fair share each newly picked person was when picked
+        self.owed_when_picked: dict[tuple[int, int], float] = {}
 
     # -- phases 1 and 2 ------------------------------------------------------------------
 
@@ -153,6 +155,7 @@ class Solver:
             self.unfilled[(s, k)] = self._unfilled_reason(s, role)
             return
         p = chosen[2]
+        self.owed_when_picked[(s, k)] = -chosen[0]
         roster.place(p, s, k, ORIGIN_NEW)
         heapq.heappush(heap, (-roster.owed(p, slot.rota), self.rank[p], p))
 
@@ -227,6 +230,7 @@ class Solver:
             if entry is not first and entry is not second:
                 heapq.heappush(heap, entry)
         for k, entry in enumerate((first, second)):
+            self.owed_when_picked[(s, k)] = -entry[0]
             roster.place(entry[2], s, k, ORIGIN_NEW)
             heapq.heappush(heap, (-roster.owed(entry[2], slot.rota), self.rank[entry[2]], entry[2]))
         return True

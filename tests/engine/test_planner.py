@@ -243,3 +243,13 @@ def test_new_time_off_changes_only_the_conflicting_duty_and_a_few_moves() -> Non
     assert taken not in again.assignments
     assert 1 <= again.metrics.changed <= 4
     assert again.metrics.worst_deviation <= first.metrics.worst_deviation + 1
+
+
+def test_each_assignment_explains_why_this_person_and_this_week() -> None:
+    people = [person("ana", zone="Europe/Berlin"), person("ben", zone="Asia/Tokyo")]
+    result = plan(problem(people, review_weeks(1, seats=2)))
+    assert len(result.explanations) == 2
+    for explanation in result.explanations:
+        assert "of the 2 people available that week" in explanation.text
+        assert "fair share" in explanation.text
+        assert "nobody else on this slot covers" in explanation.text
