@@ -3,9 +3,9 @@
 After the fair fill and rebalancing, the least-covered slot of a review rota (two or more
 seats) is improved by one of two moves, and the next-least covered after it, until none helps:
 
-* replace: a person on the slot gives it to someone at least as far behind their fair share
-  (`dev(taker) + w <= dev(giver) + COVERAGE_SLACK`), and at most `COVERAGE_HEADROOM` above
-  the worst deviation of those holding duties in the plan;
+* replace: a person on the slot gives it to someone at most a quarter duty less behind their
+  fair share (`dev(taker) + w <= dev(giver) + COVERAGE_SLACK`), who ends at most
+  `COVERAGE_HEADROOM` above the worst deviation of those holding duties in the plan;
 * swap: two people on two slots of the rota trade places, which leaves every load as it is.
 
 A move counts when the lower of the touched slots' coverage rises, or stays and the total
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 EPS = 1e-9
 TAKERS_CHECKED = 200
 #: how much fairer-than-even a replacement may be traded for coverage (duties)
-COVERAGE_SLACK = 1.0
+COVERAGE_SLACK = 1.25
 #: how far above the current worst in-plan deviation a coverage move may take someone
 COVERAGE_HEADROOM = 0.5
 FIXED = (ORIGIN_FROZEN, ORIGIN_PREVIOUS)
