@@ -25,6 +25,12 @@ def plan(problem: Problem) -> Plan:
         Unfilled(ctx.slots[s].id, ctx.slots[s].roles[k], reason)
         for (s, k), reason in sorted(solver.unfilled.items())
     ]
+    unfilled.extend(
+        Unfilled(slot.id, role, f"no rules given for rota {slot.rota!r}")
+        for slot in problem.slots
+        if slot.rota not in ctx.rules
+        for role in slot.roles
+    )
     result = tuple(assignments)
     return Plan(
         assignments=result,

@@ -120,3 +120,20 @@ def test_python_dash_m_rota_engine_runs_as_a_module(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "problem.json" in done.stderr
+
+
+def test_the_plan_does_not_depend_on_the_process_hash_seed(tmp_path: Path) -> None:
+    problem_file = tmp_path / "problem.json"
+    problem_file.write_text(json.dumps(documented_example()), encoding="utf-8")
+    outputs = set()
+    for hash_seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "rota.engine", "plan", str(problem_file)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+            env={"PYTHONHASHSEED": hash_seed, "PATH": ""},
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1

@@ -253,3 +253,14 @@ def test_each_assignment_explains_why_this_person_and_this_week() -> None:
         assert "of the 2 people available that week" in explanation.text
         assert "fair share" in explanation.text
         assert "nobody else on this slot covers" in explanation.text
+
+
+def test_a_slot_of_a_rota_without_rules_is_reported_unfilled() -> None:
+    slots = (
+        *review_weeks(1),
+        type(review_weeks(1)[0])("x:1", "x", MONDAY, MONDAY + timedelta(days=7), ("a",)),
+    )
+    result = plan(problem([person("ana")], slots))
+    assert [(u.slot_id, u.reason) for u in result.unfilled] == [
+        ("x:1", "no rules given for rota 'x'")
+    ]
