@@ -1,11 +1,7 @@
 """Rota's planning engine: pure functions over frozen dataclasses, no Django, no I/O, no clock."""
 
-from rota.engine.jsonio import (
-    ProblemFormatError,
-    plan_to_json,
-    problem_from_json,
-    problem_to_json,
-)
+from rota.engine.jsonfields import ProblemFormatError
+from rota.engine.jsonio import plan_to_json, problem_from_json, problem_to_json
 from rota.engine.metrics import evaluate
 from rota.engine.model import (
     Assignment,

@@ -9,7 +9,8 @@ import argparse
 import json
 import sys
 
-from rota.engine.jsonio import ProblemFormatError, plan_to_json, problem_from_json
+from rota.engine.jsonfields import ProblemFormatError
+from rota.engine.jsonio import plan_to_json, problem_from_json
 from rota.engine.planner import plan
 
 
