@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -52,6 +54,9 @@ class FeedAccess:
     reminder_minutes: int | None
     may_read: bool  # a rota link works only while its holder is a member or manager
     fetch_due: bool  # last fetch older than FETCH_RECORD_INTERVAL (or never)
+    # Personal links: (rota id, plan_version) of every rota the person ever held a duty in,
+    # a superset of the feed's rotas (costing at most a spare re-render).
+    versions: tuple[tuple[int, int], ...] = ()
 
 
 # Calendar clients poll every few minutes to hours; recording each poll would turn a cached
@@ -68,6 +73,10 @@ def _access_sql() -> str:
     rota = Rota._meta.db_table
     membership = Membership._meta.db_table
     managers = Rota.managers.through._meta.db_table
+    assignment = Assignment._meta.db_table
+    shift = Shift._meta.db_table
+    # A personal link gets one row per rota the person held a duty in (the plan versions for
+    # the cache key come with the token, in the same query); other links get one row.
     return (
         f"SELECT t.id, t.user_id, t.kind, t.rota_id, t.token_hash, r.slug, r.plan_version,"
         f" p.reminder_minutes,"
@@ -75,11 +84,16 @@ def _access_sql() -> str:
         f" AND m.rota_id = t.rota_id)"
         f" OR EXISTS(SELECT 1 FROM {managers} g WHERE g.user_id = t.user_id"
         f" AND g.rota_id = t.rota_id),"
-        f" t.last_fetched_at IS NULL OR t.last_fetched_at <= %s"
+        f" t.last_fetched_at IS NULL OR t.last_fetched_at <= %s,"
+        f" v.id, v.plan_version"
         f" FROM {token} t"
         f" LEFT JOIN {rota} r ON r.id = t.rota_id"
         f" LEFT JOIN {preference} p ON p.user_id = t.user_id"
+        f" LEFT JOIN {rota} v ON t.kind = 'personal' AND EXISTS(SELECT 1 FROM {assignment} a"
+        f" JOIN {shift} s ON s.id = a.shift_id WHERE a.person_id = t.user_id"
+        f" AND s.rota_id = v.id)"
         f" WHERE t.token_hash = %s AND t.revoked_at IS NULL"
+        f" ORDER BY v.id"
     )
 
 
@@ -94,10 +108,10 @@ def feed_access_find(plain: str, now: datetime) -> FeedAccess | None:
     cutoff = connection.ops.adapt_datetimefield_value(now - FETCH_RECORD_INTERVAL)
     with connection.cursor() as cursor:
         cursor.execute(_access_sql(), [cutoff, digest])
-        row = cursor.fetchone()
-    if row is None or not hmac.compare_digest(row[4], digest):
+        rows = cursor.fetchall()
+    if not rows or not hmac.compare_digest(rows[0][4], digest):
         return None
-    token_id, user_id, kind, rota_id, _, slug, version, reminder, member, due = row
+    token_id, user_id, kind, rota_id, _, slug, version, reminder, member, due = rows[0][:10]
     return FeedAccess(
         token_id=token_id,
         user_id=user_id,
@@ -108,6 +122,7 @@ def feed_access_find(plain: str, now: datetime) -> FeedAccess | None:
         reminder_minutes=reminder,
         may_read=kind == FeedKind.PERSONAL or bool(member),
         fetch_due=bool(due),
+        versions=tuple((row[10], row[11]) for row in rows if row[10] is not None),
     )
 
 
@@ -128,8 +143,12 @@ def feed_tokens_for(user: User) -> QuerySet[FeedToken]:
 
 
 def feed_public_rota(slug: str) -> tuple[int, int] | None:
-    """(id, plan_version) of a public rota, or None."""
-    return Rota.objects.filter(slug=slug, is_public=True).values_list("pk", "plan_version").first()
+    """(id, plan_version) of a public rota, or None. Raw SQL: the ORM doubled the poll's cost."""
+    sql = f"SELECT id, plan_version FROM {Rota._meta.db_table} WHERE slug = %s AND is_public"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug])
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
 
 
 # --- documents ---------------------------------------------------------------------------
@@ -167,7 +186,42 @@ def _in_window(assignments: QuerySet[Assignment], now: datetime) -> QuerySet[Ass
     )
 
 
+class _RecentDocuments:
+    """A small per-process memo in front of Django's cache.
+
+    Safe without any invalidation because a key never changes meaning: it names the plan
+    versions, settings and day the document was rendered for, so the document under a key is
+    the same in every process, forever. It spares the shared cache's read and unpickling of
+    ~100 KiB per poll; the shared cache still makes one render serve every process.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, FeedDocument] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> FeedDocument | None:
+        with self.lock:
+            document = self.items.get(key)
+            if document is not None:
+                self.items.move_to_end(key)
+            return document
+
+    def put(self, key: str, document: FeedDocument) -> None:
+        with self.lock:
+            self.items[key] = document
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_recent = _RecentDocuments(size=256)
+
+
 def _cached(key: str, render: Callable[[], bytes], now: datetime) -> FeedDocument:
+    document = _recent.get(key)
+    if document is not None:
+        return document
     document = cache.get(key)
     if document is None:
         body = render()
@@ -177,6 +231,7 @@ def _cached(key: str, render: Callable[[], bytes], now: datetime) -> FeedDocumen
             last_modified=int(now.timestamp()),
         )
         cache.set(key, document, CACHE_TTL_SECONDS)
+    _recent.put(key, document)
     return document
 
 
@@ -276,35 +331,23 @@ def rota_feed_render(rota: Rota, public: bool, now: datetime) -> bytes:
     return feed_render(spec, (_duty(a, by_shift[a.shift_id], public) for a in rows))
 
 
-@cache_result
-def _versions_sql() -> str:
-    assignment = Assignment._meta.db_table
-    shift = Shift._meta.db_table
-    rota = Rota._meta.db_table
-    return (
-        f"SELECT DISTINCT r.id, r.plan_version FROM {assignment} a"
-        f" JOIN {shift} s ON s.id = a.shift_id JOIN {rota} r ON r.id = s.rota_id"
-        f" WHERE a.person_id = %s AND s.ends_at >= %s ORDER BY r.id"
+def personal_feed_document(access: FeedAccess, now: datetime) -> FeedDocument:
+    """No query of its own: the plan versions came with the token. Then a cache read."""
+    fingerprint = hashlib.sha256(repr(access.versions).encode()).hexdigest()[:24]
+    key = (
+        f"feeds:1:personal:{access.user_id}:{access.reminder_minutes}"
+        f":{_day_start(now):%Y%m%d}:{fingerprint}"
     )
-
-
-def personal_feed_document(
-    user_id: int, reminder_minutes: int | None, now: datetime
-) -> FeedDocument:
-    """One small query (the plan versions of the person's rotas) plus a cache read."""
-    ends_after, _ = _window(now)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _versions_sql(), [user_id, connection.ops.adapt_datetimefield_value(ends_after)]
-        )
-        versions = cursor.fetchall()
-    fingerprint = hashlib.sha256(repr(versions).encode()).hexdigest()[:24]
-    key = f"feeds:1:personal:{user_id}:{reminder_minutes}:{_day_start(now):%Y%m%d}:{fingerprint}"
+    user_id, reminder = access.user_id, access.reminder_minutes
     return _cached(
-        key,
-        lambda: personal_feed_render(User.objects.get(pk=user_id), reminder_minutes, now),
-        now,
+        key, lambda: personal_feed_render(User.objects.get(pk=user_id), reminder, now), now
     )
+
+
+def feed_documents_forget() -> None:
+    """Empty this process's memo (tests, whose rolled-back databases reuse ids)."""
+    with _recent.lock:
+        _recent.items.clear()
 
 
 def rota_feed_document(

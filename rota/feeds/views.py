@@ -68,7 +68,7 @@ def feed_personal(request: HttpRequest, token: str) -> HttpResponse:
     access = feed_access_find(token, now)
     if access is None or access.kind != FeedKind.PERSONAL:
         raise Http404("No such feed.")
-    document = personal_feed_document(access.user_id, access.reminder_minutes, now)
+    document = personal_feed_document(access, now)
     feed_token_touch(access, now)
     return _calendar_response(request, document, "my-duties.ics", private=True)
 

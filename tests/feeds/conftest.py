@@ -10,10 +10,16 @@ import time_machine
 
 from accounts.models import User
 from rota.feeds.models import FeedKind, FeedToken
+from rota.feeds.selectors import feed_documents_forget
 from rota.feeds.services import feed_token_create
 from rota.rotas.models import Assignment, Release, Rota, Shift
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _forget_feed_documents() -> None:
+    feed_documents_forget()
 
 
 @pytest.fixture
