@@ -343,6 +343,10 @@ def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = Non
         source=AssignmentSource.SWAPPED,
         explanation=f"You took this duty from {swap.requester.name} by a swap.",
     )
+    # Co-workers keep their seats, but their event now names someone else: a changed event.
+    Assignment.objects.active().filter(shift=assignment.shift).exclude(pk=taken.pk).update(
+        sequence=F("sequence") + 1, updated_at=now
+    )
     rota_plan_version_bump(assignment.shift.rota_id)
     _swap_news_enqueue(swap.pk, "accepted")
     return taken

@@ -332,3 +332,15 @@ def test_a_swapped_duty_survives_later_replans(member: Membership, taker: User) 
     taken.refresh_from_db()
     assert taken.cancelled_at is None and taken.person == taker
     assert not Assignment.objects.active().filter(shift=duty.shift, person=member.user).exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_swap_raises_the_sequence_of_the_co_worker_whose_event_now_names_someone_else(
+    swap: SwapRequest, taker: User, outsider: User
+) -> None:
+    co_worker = make_duty(swap.assignment.shift, outsider)
+    services.swap_request_accept(taker, swap.pk, now=NOW)
+    co_worker.refresh_from_db()
+    assert co_worker.cancelled_at is None
+    assert co_worker.sequence == 1
