@@ -34,7 +34,6 @@ from rota.rotas.models import Assignment, Membership, Rota, Shift
 # Past duties stay in feeds for a year, so calendars keep a useful history.
 FEED_HISTORY = timedelta(days=365)
 CACHE_TTL_SECONDS = 2 * 24 * 3600  # keys change with the date anyway; this only frees memory
-DUTIES_PATH = "/me/duties"
 
 
 def feed_token_digest(plain: str) -> str:
@@ -166,7 +165,7 @@ def _host() -> str:
 
 
 def _rota_link(rota: Rota) -> str:
-    return f"{settings.SITE_URL}/rotas/{rota.slug}/"
+    return settings.SITE_URL + reverse("rota_detail", args=[rota.slug])
 
 
 def _day_start(now: datetime) -> datetime:
@@ -309,7 +308,7 @@ def personal_feed_render(user: User, reminder_minutes: int | None, now: datetime
         description=f"Duties of {user.name} in every rota, from {settings.SITE_NAME}.",
         audience="personal",
         host=_host(),
-        link=f"{settings.SITE_URL}{DUTIES_PATH}",
+        link=settings.SITE_URL + reverse("duties"),
         owner_zone=user.time_zone,
         reminder_minutes=reminder_minutes,
     )
