@@ -264,3 +264,43 @@ def test_a_slot_of_a_rota_without_rules_is_reported_unfilled() -> None:
     assert [(u.slot_id, u.reason) for u in result.unfilled] == [
         ("x:1", "no rules given for rota 'x'")
     ]
+
+
+def test_a_shadow_earlier_in_the_plan_qualifies_for_a_later_lead() -> None:
+    people = [
+        person("ana", rota="release", roles=("lead", "shadow")),
+        person("ben", rota="release", roles=("lead", "shadow")),
+        person("cai", rota="release", roles=("lead", "shadow")),
+    ]
+    roles = ("lead", "shadow")
+    slots = (
+        release_slot("release", "6.0", utc(2026, 1, 14).date(), 7, time(9), "UTC", roles),
+        release_slot("release", "6.1", utc(2026, 2, 11).date(), 7, time(9), "UTC", roles),
+    )
+    result = plan(problem(people, slots, rules=(RotaRules("release", "release"),)))
+    first_shadow = next(
+        a.person_id for a in result.assignments if a.slot_id == "release:6.0" and a.role == "shadow"
+    )
+    assert Assignment("release:6.1", first_shadow, "lead") in result.assignments
+    assert result.metrics.leads_without_shadow == 1  # only the very first release
+
+
+def test_organisation_shares_follow_the_share_of_available_volunteers() -> None:
+    people = [person(f"a{i}", organisation="acme") for i in range(3)]
+    people.append(person("solo", organisation="solo"))
+    result = plan(problem(people, review_weeks(8)))
+    shares = {o.organisation: o for o in result.metrics.organisations}
+    assert shares["acme"].expected_share == pytest.approx(0.75)
+    assert shares["acme"].share == pytest.approx(0.75)
+    assert result.metrics.worst_organisation_deviation == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_previous_assignment_that_no_longer_fits_is_replaced_and_counted() -> None:
+    people = [person("ana"), person("ben"), person("cai")]
+    first = plan(problem(people, review_weeks(6)))
+    gone = first.assignments[0].person_id
+    people = [p if p.id != gone else person(gone, roles=("triager",)) for p in people]
+    again = plan(problem(people, review_weeks(6), previous=first.assignments))
+    assert all(a.person_id != gone for a in again.assignments)
+    assert again.metrics.changed == sum(1 for a in first.assignments if a.person_id == gone)
+    assert again.metrics.kept == 6 - again.metrics.changed
