@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rota.engine import Assignment, Plan, Problem, RotaRules, plan
-from tests.engine.engine_factories import MONDAY, person, problem, review_weeks, week
+from rota.engine import Assignment, PastDuty, Plan, Problem, RotaRules, plan, release_slot
+from tests.engine.engine_factories import MONDAY, person, problem, review_weeks, utc, week
 
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe")
 SMALL = settings(
@@ -138,3 +138,51 @@ def test_one_new_week_off_changes_only_what_it_must_and_a_few_moves(
     )
     assert again.metrics.changed <= conflicting + 4
     assert slot.start >= MONDAY
+
+
+@st.composite
+def release_problems(draw: st.DrawFn) -> Problem:
+    roles = ("lead", "shadow")
+    releases = draw(st.integers(1, 4))
+    slots = tuple(
+        release_slot(
+            "release", f"1.{n}", date(2026, 2, 4) + timedelta(weeks=4 * n), 7, time(9), "UTC", roles
+        )
+        for n in range(releases)
+    )
+    people = []
+    for i in range(draw(st.integers(1, 5))):
+        shadowed = draw(st.booleans())
+        history = (
+            (PastDuty("release", utc(2025, 6, 2), utc(2025, 6, 9), "shadow"),) if shadowed else ()
+        )
+        people.append(
+            person(
+                f"r{i}",
+                rota="release",
+                roles=draw(st.sampled_from([("lead", "shadow"), ("shadow",), ("lead",)])),
+                every=draw(st.integers(1, 8)),
+                history=history,
+                off=tuple((s.start, s.end) for s in slots if draw(st.integers(0, 4)) == 0),
+            )
+        )
+    return problem(people, slots, rules=(RotaRules("release", "release"),))
+
+
+@SMALL
+@given(release_problems())
+def test_release_plans_keep_the_rules_and_explain_every_unqualified_lead(p: Problem) -> None:
+    result = plan(p)
+    assert result.metrics.hard_violations == 0, result.metrics.violations
+    unqualified = [
+        e for e in result.explanations if e.role == "lead" and "not been shadow before" in e.text
+    ]
+    assert len(unqualified) == result.metrics.leads_without_shadow
+    for e in unqualified:
+        slot = next(s for s in p.slots if s.id == e.slot_id)
+        # nobody who had shadowed (in history) was free to lead instead
+        for x in p.people:
+            if x.history and "lead" in x.eligibility[0].roles and x.id != e.person_id:
+                busy = any(a.person_id == x.id and a.slot_id == slot.id for a in result.assignments)
+                off = any(i.start <= slot.start and slot.end <= i.end for i in x.unavailable)
+                assert busy or off or x.eligibility[0].min_weeks_between > 1
