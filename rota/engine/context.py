@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rota.engine.availability import TimeOff, WorkingTime, WorkingTimes, WorkKey
+from rota.engine.fairness import decay_weight
 from rota.engine.model import EPOCH, Eligibility, Problem, RotaRules
-
-WEEK_SECONDS = 7 * 24 * 3600.0
 
 
 @dataclass
@@ -43,13 +42,6 @@ class SlotInfo:
 
     def __post_init__(self) -> None:
         self.role_set = frozenset(self.roles)
-
-
-def decay_weight(start: datetime, now: datetime, half_life_weeks: float) -> float:
-    age_weeks = (now - start).total_seconds() / WEEK_SECONDS
-    if age_weeks <= 0 or half_life_weeks <= 0:
-        return 1.0
-    return float(0.5 ** (age_weeks / half_life_weeks))
 
 
 class Context:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rota.engine.availability import popcount
 from rota.engine.context import Context
+from rota.engine.fairness import gini
 from rota.engine.model import (
     Assignment,
     Metrics,
@@ -17,17 +18,6 @@ from rota.engine.model import (
     SlotMetrics,
 )
 from rota.engine.roster import ORIGIN_NEW, Roster
-
-
-def gini(values: list[float]) -> float:
-    """0 when everyone has the same, towards 1 when one has everything."""
-    values = sorted(max(0.0, v) for v in values)
-    total = sum(values)
-    n = len(values)
-    if n == 0 or total <= 0:
-        return 0.0
-    weighted = sum((2 * i - n + 1) * v for i, v in enumerate(values))
-    return weighted / (n * total)
 
 
 def evaluate(
