@@ -32,18 +32,20 @@ TAKERS_PER_DUTY = 300
 TAKER_CHOICES = 8
 
 
-def rebalance(solver: Solver) -> None:
-    budget = [PREVIOUS_MOVES + solver.kept_previous // 50]
+def rebalance(solver: Solver, *, keep_coverage: bool = False) -> None:
+    """Even out loads; with `keep_coverage` no slot's covered hours may drop at all (used
+    after the coverage pass), otherwise not below `min(current, min_coverage_hours)`."""
+    budget = solver.previous_moves_left
     for rota in sorted(solver.ctx.rules):
-        _rebalance_rota(solver, rota, budget)
+        target = 24 if keep_coverage else solver.ctx.rules[rota].min_coverage_hours
+        _rebalance_rota(solver, rota, budget, target)
 
 
-def _rebalance_rota(solver: Solver, rota: str, budget: list[int]) -> None:
+def _rebalance_rota(solver: Solver, rota: str, budget: list[int], target: int) -> None:
     ctx, roster = solver.ctx, solver.roster
     members = ctx.members[rota]
     if len(members) < 2:
         return
-    rules = ctx.rules[rota]
     seats_in_rota = sum(
         len(ctx.slots[s].roles) for s in range(ctx.horizon_count) if ctx.slots[s].rota == rota
     )
@@ -55,7 +57,7 @@ def _rebalance_rota(solver: Solver, rota: str, budget: list[int]) -> None:
         for giver in reversed(order[-GIVERS_PER_ROUND:]):
             if dev[giver] - lowest <= _min_weight(solver, giver, rota) + EPS:
                 break
-            if _move_one(solver, rota, giver, order, dev, budget, rules.min_coverage_hours):
+            if _move_one(solver, rota, giver, order, dev, budget, target):
                 moved = True
                 break
         if not moved:

@@ -9,8 +9,9 @@
    relaxed only when nobody else can take the seat.
 4. Local search (`rebalance`) moves duties from the most over-served to the most under-served
    while that lowers the worst deviation and the sum of squares, and never breaks a hard rule.
-5. `improve_coverage` lifts the worst-covered review weeks with swaps and replacements that
-   make no one's load less fair.
+5. `improve_coverage` lifts the worst-covered review weeks with swaps and replacements at a
+   small, bounded cost in fairness; a last `rebalance` then wins back what fairness it can
+   without lowering any week's coverage.
 
 Ties are broken by a shuffle of the person ids seeded with `Problem.seed`, so the same problem
 always gives the same plan.
@@ -24,7 +25,7 @@ import random
 from rota.engine.availability import popcount
 from rota.engine.context import Context
 from rota.engine.coverage import improve_coverage
-from rota.engine.rebalance import rebalance
+from rota.engine.rebalance import PREVIOUS_MOVES, rebalance
 from rota.engine.roster import ORIGIN_FROZEN, ORIGIN_NEW, ORIGIN_PREVIOUS, Roster
 
 #: candidates within this many duties of the most owed may be preferred for coverage
@@ -51,6 +52,8 @@ class Solver:
         self.unfilled: dict[tuple[int, int], str] = {}
         self.lead_unqualified: set[tuple[int, int]] = set()
         self.kept_previous = 0
+        #: rebalancing moves of kept previous assignments still allowed (shared by all passes)
+        self.previous_moves_left = [0]
         #: how far behind their fair share each newly picked person was when picked
         self.owed_when_picked: dict[tuple[int, int], float] = {}
 
@@ -267,6 +270,8 @@ def solve(ctx: Context, seed: int) -> Solver:
     solver.place_frozen()
     solver.place_previous()
     solver.fill()
+    solver.previous_moves_left[0] = PREVIOUS_MOVES + solver.kept_previous // 50
     rebalance(solver)
     improve_coverage(solver)
+    rebalance(solver, keep_coverage=True)
     return solver
