@@ -30,9 +30,13 @@ def evaluate(
     for a in problem.frozen:
         if (a.slot_id, a.person_id, a.role) not in kept_set:
             violations.append(f"frozen {a.person_id} on {a.slot_id} as {a.role} was not kept")
-    frozen_slots = {a.slot_id for a in problem.frozen}
+    # a seat taken over by a frozen assignment (an accepted swap, an override) is not the
+    # planner's change
+    frozen_seats = {(a.slot_id, a.role) for a in problem.frozen}
     previous = [
-        a for a in problem.previous if a.slot_id in ctx.slot_index and a.slot_id not in frozen_slots
+        a
+        for a in problem.previous
+        if a.slot_id in ctx.slot_index and (a.slot_id, a.role) not in frozen_seats
     ]
     kept = sum(1 for a in previous if (a.slot_id, a.person_id, a.role) in kept_set)
 

@@ -75,12 +75,11 @@ class Solver:
 
     def place_previous(self) -> None:
         ctx, roster = self.ctx, self.roster
-        frozen_slots = {a.slot_id for a in ctx.problem.frozen}
         keep: list[tuple[int, bool, int, str, int]] = []
         for a in ctx.problem.previous:
             s = ctx.slot_index.get(a.slot_id)
             p = ctx.person_index.get(a.person_id)
-            if s is None or p is None or a.slot_id in frozen_slots:
+            if s is None or p is None:
                 continue
             keep.append((s, a.role != "lead", len(keep), a.role, p))
         for s, _, _, role, p in sorted(keep):

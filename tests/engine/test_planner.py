@@ -304,3 +304,23 @@ def test_a_previous_assignment_that_no_longer_fits_is_replaced_and_counted() -> 
     assert all(a.person_id != gone for a in again.assignments)
     assert again.metrics.changed == sum(1 for a in first.assignments if a.person_id == gone)
     assert again.metrics.kept == 6 - again.metrics.changed
+
+
+def test_an_accepted_swap_is_frozen_and_the_rest_of_the_previous_plan_stays() -> None:
+    people = [person(f"p{i}") for i in range(4)]
+    first = plan(problem(people, review_weeks(8, seats=2)))
+    taken = first.assignments[0]
+    swapped_in = next(
+        p.id
+        for p in people
+        if p.id not in {a.person_id for a in first.assignments if a.slot_id == taken.slot_id}
+    )
+    frozen = (Assignment(taken.slot_id, swapped_in, taken.role),)
+    # the stored plan already shows the swap; the swap is frozen so a re-plan cannot undo it
+    previous = tuple(frozen[0] if a == taken else a for a in first.assignments)
+    again = plan(problem(people, review_weeks(8, seats=2), frozen=frozen, previous=previous))
+    assert frozen[0] in again.assignments
+    others = [a for a in first.assignments if a.slot_id == taken.slot_id and a != taken]
+    assert set(others) <= set(again.assignments)
+    assert again.metrics.hard_violations == 0
+    assert again.metrics.changed <= 3
