@@ -59,13 +59,14 @@ def _improve_rota(solver: Solver, rota: str, slots: list[int]) -> None:
         low = min(open_slots, key=lambda s: (covered[s], s))
         if covered[low] >= 24:
             return
-        # a swap costs no fairness, so it goes first
-        if _swap(solver, low, slots, covered):
-            continue
+        # Replacements first: they reach more weeks (swaps need two people who fit each
+        # other's weeks); the final rebalance wins back fairness where it can.
         changed = _replace(solver, rota, low, covered, order, worst)
         if changed:
             _reorder(solver, rota, order, changed)
             worst = _worst_in_plan(solver, rota, order)
+            continue
+        if _swap(solver, low, slots, covered):
             continue
         stuck.add(low)
 
