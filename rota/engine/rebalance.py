@@ -33,11 +33,20 @@ TAKER_CHOICES = 8
 
 
 def rebalance(solver: Solver, *, keep_coverage: bool = False) -> None:
-    """Even out loads; with `keep_coverage` no slot's covered hours may drop at all (used
-    after the coverage pass), otherwise not below `min(current, min_coverage_hours)`."""
+    """Even out loads. A move may not take a slot's covered hours below
+    `min(current, min_coverage_hours)`; with `keep_coverage` (after the coverage pass) not
+    below the plan's current worst-covered week either."""
     budget = solver.previous_moves_left
-    for rota in sorted(solver.ctx.rules):
-        target = 24 if keep_coverage else solver.ctx.rules[rota].min_coverage_hours
+    ctx = solver.ctx
+    for rota in sorted(ctx.rules):
+        target = ctx.rules[rota].min_coverage_hours
+        if keep_coverage:
+            covered = [
+                popcount(solver.roster.mask(s))
+                for s in range(ctx.horizon_count)
+                if ctx.slots[s].rota == rota and len(ctx.slots[s].roles) >= 2
+            ]
+            target = max(target, min(covered, default=0))
         _rebalance_rota(solver, rota, budget, target)
 
 
@@ -54,7 +63,11 @@ def _rebalance_rota(solver: Solver, rota: str, budget: list[int], target: int) -
         order = sorted(members, key=lambda p: (dev[p], solver.rank[p]))
         lowest = dev[order[0]]
         moved = False
-        for giver in reversed(order[-GIVERS_PER_ROUND:]):
+        # only people holding duties in this plan can give one (history alone can put
+        # someone at the top who has nothing left to give)
+        count = roster.count[rota]
+        givers = [p for p in reversed(order) if count[p] > 0][:GIVERS_PER_ROUND]
+        for giver in givers:
             if dev[giver] - lowest <= _min_weight(solver, giver, rota) + EPS:
                 break
             if _move_one(solver, rota, giver, order, dev, budget, target):
