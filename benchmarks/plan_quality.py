@@ -67,9 +67,15 @@ def timed(run: Callable[[], tuple[Assignment, ...]]) -> tuple[tuple[Assignment, 
     return result, time.perf_counter() - started
 
 
-def bench(volunteers: int, weeks: int, exact_limit: float, calib: float) -> list[str]:
+def bench(volunteers: int, weeks: int, exact_limit: float) -> list[str]:
     problem: Problem = instance(volunteers, weeks)
-    lines = [f"\n**{volunteers} volunteers x {weeks} weeks** (2 reviewer seats a week)\n", HEADER]
+    # measured next to the runs it scales, since the machine's load drifts during a run
+    calib = min(calibration_seconds() for _ in range(3))
+    lines = [
+        f"\n**{volunteers} volunteers x {weeks} weeks** (2 reviewer seats a week; "
+        f"calib {calib:.4f} s)\n",
+        HEADER,
+    ]
     started = time.perf_counter()
     result = plan(problem)
     engine_seconds = time.perf_counter() - started
@@ -101,8 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = QUICK_SIZES if args.quick else FULL_SIZES
     limit = args.exact_limit if args.exact_limit is not None else (5.0 if args.quick else 30.0)
-    calib = min(calibration_seconds() for _ in range(3))
-    print(f"calib = {calib:.4f} s (fixed pure-Python workload, best of 3)")
+    print("calib: a fixed pure-Python workload, best of 3, timed before each instance")
     print(
         "columns: hard violations, worst |deviation| from fair share (worst*: leaving out"
         " people above their share from history alone) and spread (duties), Gini"
@@ -110,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         " hours per week"
     )
     for volunteers, weeks in sizes:
-        for line in bench(volunteers, weeks, limit, calib):
+        for line in bench(volunteers, weeks, limit):
             print(line, flush=True)
     return 0
 
