@@ -223,7 +223,7 @@ def swap_request_create(
     """Ask for someone to take one of my duties: anyone eligible, or one named person."""
     now = now or timezone.now()
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("shift__rota")
         .filter(pk=assignment_id)
         .first()
@@ -306,7 +306,7 @@ def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = Non
     """
     now = now or timezone.now()
     swap = (
-        SwapRequest.objects.select_for_update()
+        SwapRequest.objects.select_for_update(of=("self",))
         .select_related("assignment__shift__rota", "requester", "taken_by")
         .filter(pk=swap_id)
         .first()
