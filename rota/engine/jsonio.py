@@ -309,6 +309,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
                     "seats": s.seats,
                     "filled": s.filled,
                     "covered_hours": s.covered_hours,
+                    "covered_utc_hours": list(s.covered_utc_hours),
                 }
                 for s in m.slots
             ],

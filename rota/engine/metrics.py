@@ -114,9 +114,10 @@ def _slot_metrics(ctx: Context, roster: Roster) -> tuple[list[SlotMetrics], list
     for s in range(ctx.horizon_count):
         slot = ctx.slots[s]
         seats = roster.seats[s]
-        hours = popcount(roster.mask(s))
+        mask = roster.mask(s)
+        hours = popcount(mask)
         filled = [p for p in seats if p >= 0]
-        slots.append(SlotMetrics(slot.id, len(seats), len(filled), hours))
+        slots.append(SlotMetrics(slot.id, len(seats), len(filled), hours, mask))
         all_coverage.append(hours)
         if ctx.rules[slot.rota].kind == "review" and len(seats) >= 2:
             coverage.append(hours)

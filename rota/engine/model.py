@@ -136,10 +136,17 @@ class PersonMetrics:
 
 @dataclass(frozen=True)
 class SlotMetrics:
+    """`covered_mask` has bit h set when the slot's people together cover UTC hour h."""
+
     slot_id: str
     seats: int
     filled: int
     covered_hours: int
+    covered_mask: int = 0
+
+    @property
+    def covered_utc_hours(self) -> tuple[int, ...]:
+        return tuple(hour for hour in range(24) if self.covered_mask >> hour & 1)
 
 
 @dataclass(frozen=True)

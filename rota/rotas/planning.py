@@ -345,11 +345,8 @@ def plan_apply(
     return changes
 
 
-def _covered_hours(slot_metrics: Any) -> list[int]:
-    if slot_metrics is None:
-        return []
-    mask = int(getattr(slot_metrics, "covered_mask", 0))
-    return [hour for hour in range(24) if mask >> hour & 1]
+def _covered_hours(slot_metrics: engine.SlotMetrics | None) -> list[int]:
+    return list(slot_metrics.covered_utc_hours) if slot_metrics else []
 
 
 def _change(

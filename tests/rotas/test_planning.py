@@ -63,6 +63,9 @@ def test_the_first_plan_fills_every_seat_of_the_horizon(community, review_rota):
     assert shifts.count() == 13  # the running week and 12 more
     for shift in shifts:
         assert shift.assignments.active().count() == 2, shift.unfilled
+        # Two people 09:00-17:00 in zones at least 4 hours apart cover 12+ UTC hours.
+        assert len(shift.covered_hours) >= 12, shift.covered_hours
+        assert all(0 <= hour < 24 for hour in shift.covered_hours)
     assert outcome.run is not None and outcome.run.status == PlanRunStatus.APPLIED
     assert outcome.metrics["hard_violations"] == 0
     assert len(outcome.changes) == 26
