@@ -250,3 +250,26 @@ def test_time_off_enqueues_a_replan_after_commit(member, django_capture_on_commi
         time_off_add(member.user, date(2027, 1, 4), date(2027, 1, 8))
     [args] = [c.args[0] for c in send.call_args_list]
     assert args[0] == member.rota_id and args[1] == "availability"
+
+
+def test_a_rotas_problem_exported_as_json_replays_in_the_engine_alone(
+    community, review_rota, tmp_path
+):
+    import json
+    import subprocess
+    import sys
+
+    from django.core.management import call_command
+
+    path = tmp_path / "problem.json"
+    call_command("plan_rotas", "--rota", "pr-review", "--export-problem", str(path))
+    result = subprocess.run(
+        [sys.executable, "-m", "rota.engine", "plan", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    plan = json.loads(result.stdout)
+    assert len(plan["assignments"]) >= 2 * 12
+    assert plan["metrics"]["hard_violations"] == 0

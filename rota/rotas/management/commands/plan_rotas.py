@@ -4,9 +4,11 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from rota import engine
 from rota.rotas.models import PlanTrigger, Rota
-from rota.rotas.planning import rota_plan
+from rota.rotas.planning import problem_for_rota, rota_plan
 
 
 class Command(BaseCommand):
@@ -18,6 +20,12 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Show what would change; store nothing."
         )
         parser.add_argument("--json", action="store_true", help="Print JSON instead of text.")
+        parser.add_argument(
+            "--export-problem",
+            metavar="PATH",
+            help="Write the rota's planning problem as JSON (docs/problem-format.md) and stop; "
+            "replay it with `python -m rota.engine plan PATH`. Needs --rota.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         rotas = Rota.objects.order_by("name")
@@ -26,6 +34,14 @@ class Command(BaseCommand):
             if not rotas.exists():
                 known = ", ".join(Rota.objects.values_list("slug", flat=True)) or "none"
                 raise CommandError(f"No rota with slug {options['rota']!r} (known: {known}).")
+        if options["export_problem"]:
+            if not options["rota"]:
+                raise CommandError("--export-problem needs --rota SLUG.")
+            problem, _releases = problem_for_rota(rotas.get(), timezone.now())
+            with open(options["export_problem"], "w", encoding="utf-8") as handle:
+                json.dump(engine.problem_to_json(problem), handle, indent=2)
+            self.stdout.write(f"Wrote {options['export_problem']}.")
+            return
         report = []
         for rota in rotas:
             outcome = rota_plan(rota.pk, trigger=PlanTrigger.MANUAL, dry_run=options["dry_run"])
