@@ -1,0 +1,125 @@
+"""Writing: the difference between the stored plan and the engine's, and nothing more."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db.models import F
+
+from accounts.models import User
+from rota import engine
+from rota.rotas.models import Assignment, Release, Rota, Shift
+
+
+def _display(user_id: int, names: dict[int, str]) -> str:
+    return names.get(user_id, f"#{user_id}")
+
+
+def plan_apply(
+    rota: Rota,
+    problem: engine.Problem,
+    result: engine.Plan,
+    releases: dict[str, Release],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Write the difference between the stored plan and `result`; return the changes."""
+    slots = {s.id: s for s in problem.slots}
+    shifts = {s.key: s for s in Shift.objects.filter(rota=rota, key__in=slots)}
+    coverage = {m.slot_id: m for m in result.metrics.slots}
+    unfilled: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for u in result.unfilled:
+        unfilled[u.slot_id].append({"role": u.role, "reason": u.reason})
+    explanations = {(e.slot_id, e.person_id, e.role): e.text for e in result.explanations}
+
+    moved_shift_ids: set[int] = set()
+    for slot in problem.slots:
+        shift = shifts.get(slot.id)
+        covered = _covered_hours(coverage.get(slot.id))
+        fields = {
+            "starts_at": slot.start,
+            "ends_at": slot.end,
+            "release": releases.get(slot.id),
+            "covered_hours": covered,
+            "unfilled": unfilled.get(slot.id, []),
+        }
+        if shift is None:
+            shifts[slot.id] = Shift.objects.create(rota=rota, key=slot.id, **fields)
+            continue
+        if shift.starts_at != slot.start or shift.ends_at != slot.end:
+            moved_shift_ids.add(shift.pk)
+        dirty = [name for name, value in fields.items() if getattr(shift, name) != value]
+        for name in dirty:
+            setattr(shift, name, fields[name])
+        if dirty:
+            shift.save(update_fields=dirty)
+
+    wanted = {(a.slot_id, int(a.person_id), a.role) for a in result.assignments}
+    stored = list(
+        Assignment.objects.active()
+        .filter(shift__rota=rota, shift__key__in=slots)
+        .select_related("shift")
+    )
+    have = {(a.shift.key, a.person_id, a.role): a for a in stored}
+    names = dict(
+        User.objects.filter(pk__in={p for _, p, _ in wanted | set(have)}).values_list(
+            "pk", "display_name"
+        )
+    )
+
+    changes: list[dict[str, Any]] = []
+    touched_shifts: set[int] = set(moved_shift_ids)
+    for key in sorted(set(have) - wanted):
+        assignment = have[key]
+        assignment.cancelled_at = now
+        assignment.sequence = F("sequence") + 1
+        assignment.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+        touched_shifts.add(assignment.shift_id)
+        changes.append(_change("removed", key, assignment.shift, names))
+    new_rows = []
+    for key in sorted(wanted - set(have)):
+        shift = shifts[key[0]]
+        new_rows.append(
+            Assignment(
+                shift=shift,
+                person_id=key[1],
+                role=key[2],
+                explanation=explanations.get((key[0], str(key[1]), key[2]), ""),
+            )
+        )
+        touched_shifts.add(shift.pk)
+        changes.append(_change("added", key, shift, names))
+    Assignment.objects.bulk_create(new_rows)
+
+    # People who keep their seat: a shift that moved, or whose co-workers changed, is a changed
+    # calendar event for them too, so its sequence is raised.
+    for key in wanted & set(have):
+        assignment = have[key]
+        text = explanations.get((key[0], str(key[1]), key[2]), assignment.explanation)
+        update: dict[str, Any] = {}
+        if assignment.shift_id in touched_shifts:
+            update["sequence"] = F("sequence") + 1
+            update["updated_at"] = now
+        if text != assignment.explanation:
+            update["explanation"] = text
+        if update:
+            Assignment.objects.filter(pk=assignment.pk).update(**update)
+    return changes
+
+
+def _covered_hours(slot_metrics: engine.SlotMetrics | None) -> list[int]:
+    return list(slot_metrics.covered_utc_hours) if slot_metrics else []
+
+
+def _change(
+    kind: str, key: tuple[str, int, str], shift: Shift, names: dict[int, str]
+) -> dict[str, Any]:
+    return {
+        "change": kind,
+        "shift": key[0],
+        "starts_at": shift.starts_at.astimezone(UTC).isoformat(),
+        "person": key[1],
+        "name": _display(key[1], names),
+        "role": key[2],
+    }

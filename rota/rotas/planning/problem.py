@@ -1,0 +1,198 @@
+"""Reading: a rota, its members and their availability, as the engine's frozen problem."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from accounts.models import User
+from accounts.selectors import unavailable_intervals_for
+from rota import engine
+from rota.engine.timeslots import utc_to_local_date
+from rota.rotas.models import (
+    Assignment,
+    AssignmentSource,
+    Membership,
+    Release,
+    Rota,
+    RotaKind,
+)
+
+HISTORY_WEEKS = 104
+# Every 2-, 3-, ...-week shift pattern is phased from this Monday, so a slot's id never
+# depends on the day the plan happened to run.
+PHASE_ANCHOR = date(2024, 1, 1)
+
+
+def _rota_rules(rota: Rota) -> engine.RotaRules:
+    return engine.RotaRules(
+        rota=str(rota.pk),
+        kind=rota.kind,
+        min_available_fraction=rota.min_available_fraction,
+        min_rest=timedelta(hours=rota.min_rest_hours),
+        one_per_organisation=rota.one_per_organisation,
+        min_coverage_hours=rota.min_coverage_hours,
+        history_half_life_weeks=rota.history_half_life_weeks,
+        lead_requires_shadow=rota.lead_requires_shadow,
+    )
+
+
+def _first_aligned_handoff(rota: Rota, now: datetime) -> datetime:
+    """The start of the shift running at `now` (or the next one), phased from PHASE_ANCHOR."""
+    zone = rota.handoff_zone
+    today = utc_to_local_date(now, zone)
+    day = today - timedelta(days=(today.weekday() - rota.handoff_weekday) % 7)
+    anchor = PHASE_ANCHOR + timedelta(days=(rota.handoff_weekday - PHASE_ANCHOR.weekday()) % 7)
+    day -= timedelta(weeks=((day - anchor).days // 7) % rota.shift_weeks)
+    if engine.local_to_utc(day, rota.handoff_time, zone) > now:
+        day -= timedelta(weeks=rota.shift_weeks)
+    return engine.local_to_utc(day, rota.handoff_time, zone)
+
+
+def releases_from_cadence(rota: Rota, today: date, until: date) -> list[Release]:
+    """Create the cadence's missing releases up to `until` (idempotent); return them all."""
+    if rota.kind != RotaKind.RELEASE:
+        return []
+    if rota.release_every_weeks and rota.release_weekday is not None:
+        last = rota.releases.order_by("-date").first()
+        if last is not None:
+            first = last.date + timedelta(weeks=rota.release_every_weeks)
+        else:
+            first = today + timedelta(days=(rota.release_weekday - today.weekday()) % 7)
+            first += timedelta(days=rota.release_window_days)
+        for day in engine.cadence_dates(first, rota.release_every_weeks, until):
+            Release.objects.get_or_create(
+                rota=rota,
+                version=day.strftime("%Y.%m.%d"),
+                defaults={"date": day, "from_cadence": True},
+            )
+    return list(rota.releases.filter(date__gte=today, date__lte=until).order_by("date"))
+
+
+def rota_slots(rota: Rota, now: datetime) -> tuple[list[engine.Slot], dict[str, Release]]:
+    horizon_end = now + timedelta(weeks=rota.horizon_weeks)
+    if rota.kind == RotaKind.RELEASE:
+        today = now.date()
+        slots, releases = [], {}
+        for release in releases_from_cadence(rota, today, horizon_end.date()):
+            slot = engine.release_slot(
+                str(rota.pk),
+                release.version,
+                release.date,
+                rota.release_window_days,
+                rota.handoff_time,
+                rota.handoff_zone,
+                rota.seat_roles,
+            )
+            if slot.end > now:
+                slots.append(slot)
+                releases[slot.id] = release
+        return slots, releases
+    slots = engine.weekly_slots(
+        str(rota.pk),
+        rota.handoff_weekday,
+        rota.handoff_time,
+        rota.handoff_zone,
+        _first_aligned_handoff(rota, now),
+        horizon_end,
+        rota.seat_roles,
+        weeks=rota.shift_weeks,
+    )
+    return list(slots), {}
+
+
+def _windows(user: User) -> tuple[engine.Window, ...]:
+    return tuple(engine.Window(w.weekday, w.start, w.end) for w in user.working_hours.all())
+
+
+def _person(
+    user: User,
+    memberships: list[Membership],
+    history: list[engine.PastDuty],
+    start: datetime,
+    end: datetime,
+) -> engine.Person:
+    # A member counts from the day they joined (no debt for duties before that), but may take
+    # any slot of this plan, the one already running included.
+    joined = min((m.joined_at for m in memberships), default=None)
+    return engine.Person(
+        id=str(user.pk),
+        zone=user.time_zone,
+        organisation=user.organisation,
+        windows=_windows(user),
+        unavailable=tuple(
+            engine.Interval(a, b) for a, b in unavailable_intervals_for(user, start, end)
+        ),
+        eligibility=tuple(
+            engine.Eligibility(
+                rota=str(m.rota_id),
+                roles=frozenset(m.roles or m.rota.roles),
+                min_weeks_between=m.min_weeks_between,
+                max_duties=m.max_duties,
+            )
+            for m in memberships
+            if not m.paused
+        ),
+        history=tuple(history),
+        joined=min(joined, start) if joined else None,
+    )
+
+
+def problem_for_rota(rota: Rota, now: datetime) -> tuple[engine.Problem, dict[str, Release]]:
+    slots, releases = rota_slots(rota, now)
+    horizon_end = max((s.end for s in slots), default=now)
+    first_start = min((s.start for s in slots), default=now)
+    slot_ids = {s.id for s in slots}
+    freeze_until = now + timedelta(weeks=rota.freeze_weeks)
+
+    current = list(
+        Assignment.objects.active()
+        .filter(shift__rota=rota, shift__key__in=slot_ids)
+        .select_related("shift")
+    )
+    frozen, previous = [], []
+    for a in current:
+        item = engine.Assignment(a.shift.key, str(a.person_id), a.role)
+        keep = a.shift.starts_at < freeze_until or a.source != AssignmentSource.PLANNED
+        (frozen if keep else previous).append(item)
+
+    memberships = list(
+        Membership.objects.filter(rota=rota)
+        .select_related("rota", "user")
+        .order_by("joined_at", "pk")
+    )
+    user_ids = {m.user_id for m in memberships} | {a.person_id for a in current}
+    users = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=user_ids).prefetch_related("working_hours", "time_off")
+    }
+    by_user: dict[int, list[Membership]] = defaultdict(list)
+    for m in memberships:
+        by_user[m.user_id].append(m)
+
+    history_start = now - timedelta(weeks=HISTORY_WEEKS)
+    history: dict[int, list[engine.PastDuty]] = defaultdict(list)
+    past = (
+        Assignment.objects.active()
+        .filter(person_id__in=user_ids, shift__rota=rota, shift__starts_at__gte=history_start)
+        .exclude(shift__key__in=slot_ids)
+        .filter(shift__starts_at__lt=now)
+        .values_list("person_id", "role", "shift__starts_at", "shift__ends_at")
+    )
+    for person_id, role, starts_at, ends_at in past:
+        history[person_id].append(engine.PastDuty(str(rota.pk), starts_at, ends_at, role))
+
+    people = tuple(
+        _person(users[uid], by_user.get(uid, []), history.get(uid, []), first_start, horizon_end)
+        for uid in sorted(users)
+    )
+    problem = engine.Problem(
+        rotas=(_rota_rules(rota),),
+        people=people,
+        slots=tuple(slots),
+        frozen=tuple(frozen),
+        previous=tuple(previous),
+        seed=rota.pk,
+        now=now,
+    )
+    return problem, releases
