@@ -8,14 +8,16 @@ service or selector and renders; permission checks are in the services (Permissi
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -69,6 +71,43 @@ def _me(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+# Post/Redirect/Get: a successful save keeps "what changed in your upcoming duties" in the
+# session and answers 303, so refreshing the page it lands on does not post the form again.
+CHANGES_SESSION_KEY = "rota.changes"
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    status_code = 303
+
+
+def _changes_keep_and_redirect(
+    request: HttpRequest, page: str, changes: list[dict[str, Any]] | None
+) -> HttpResponse:
+    """Keep the change list for the next GET of `page` and redirect there.
+
+    None means the re-plan could not run (the page says so), hence the wrapping dict. The
+    session is JSON, so each change's datetime travels as an ISO string.
+    """
+    request.session[CHANGES_SESSION_KEY] = {
+        "page": page,
+        "changes": None
+        if changes is None
+        else [{**c, "starts_at": c["starts_at"].isoformat()} for c in changes],
+    }
+    return HttpResponseSeeOther(reverse(page))
+
+
+def _changes_pop(request: HttpRequest, page: str) -> dict[str, Any]:
+    """The template context for the change list kept for `page`: shown once, then gone."""
+    kept = request.session.pop(CHANGES_SESSION_KEY, None)
+    if not isinstance(kept, dict) or kept.get("page") != page:
+        return {"saved": False, "changes": None}
+    changes = kept.get("changes")
+    if changes is not None:
+        changes = [{**c, "starts_at": datetime.fromisoformat(c["starts_at"])} for c in changes]
+    return {"saved": True, "changes": changes}
 
 
 # --- public pages ----------------------------------------------------------------------------
@@ -137,64 +176,59 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    data = request.POST if request.method == "POST" else None
-    form = ProfileForm(data, instance=me if data is None else User.objects.get(pk=me.pk))
-    hours = WorkingHoursFormSet(
-        data, initial=working_hours_initial(working_windows_for(me)), prefix="hours"
-    )
-    changes: list[dict[str, Any]] | None = None
-    saved = False
-    if data is not None and form.is_valid() and hours.is_valid():
-        try:
-            changes = services.contributor_availability_save(
-                me, profile=form.changed_profile(), windows=hours.windows()
-            )
-            saved = True
-        except ValidationError as error:
-            _errors_onto(form, error)
-    if saved:
+    initial_hours = working_hours_initial(working_windows_for(me))
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=User.objects.get(pk=me.pk))
+        hours = WorkingHoursFormSet(request.POST, initial=initial_hours, prefix="hours")
+        if form.is_valid() and hours.is_valid():
+            try:
+                changes = services.contributor_availability_save(
+                    me, profile=form.changed_profile(), windows=hours.windows()
+                )
+            except ValidationError as error:
+                _errors_onto(form, error)
+            else:
+                return _changes_keep_and_redirect(request, "profile", changes)
+        context = {"form": form, "hours": hours, "saved": False, "changes": None}
+        status = 400
+    else:
         form = ProfileForm(instance=me)
-        hours = WorkingHoursFormSet(
-            initial=working_hours_initial(working_windows_for(me)), prefix="hours"
-        )
-    context = {
-        "form": form,
-        "hours": hours,
-        "saved": saved,
-        "changes": changes,
-        **_zone_picker(),
-    }
-    return render(
-        request,
-        "accounts/profile.html",
-        context,
-        status=400 if data is not None and not saved else 200,
-    )
+        hours = WorkingHoursFormSet(initial=initial_hours, prefix="hours")
+        context = {"form": form, "hours": hours, **_changes_pop(request, "profile")}
+        status = 200
+    return render(request, "accounts/profile.html", {**context, **_zone_picker()}, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def time_off(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    form = TimeOffForm(request.POST if request.method == "POST" else None)
-    changes, saved = None, False
-    if request.method == "POST" and form.is_valid():
-        try:
-            changes = services.contributor_time_off_add(
-                me, form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["note"]
-            )
-            saved = True
-            form = TimeOffForm()
-        except ValidationError as error:
-            _errors_onto(form, error)
+    if request.method == "POST":
+        form = TimeOffForm(request.POST)
+        if form.is_valid():
+            try:
+                changes = services.contributor_time_off_add(
+                    me,
+                    form.cleaned_data["start"],
+                    form.cleaned_data["end"],
+                    form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                _errors_onto(form, error)
+            else:
+                return _changes_keep_and_redirect(request, "time_off", changes)
+        kept: dict[str, Any] = {"saved": False, "changes": None}
+        status = 400
+    else:
+        form = TimeOffForm()
+        kept = _changes_pop(request, "time_off")
+        status = 200
     context = {
         "form": form,
         "entries": time_off_upcoming_for(me, timezone.now().date()),
-        "saved": saved,
-        "changes": changes,
         "me": me,
+        **kept,
     }
-    status = 400 if request.method == "POST" and not saved else 200
     return render(request, "accounts/time_off.html", context, status=status)
 
 
@@ -205,16 +239,7 @@ def time_off_remove(request: HttpRequest) -> HttpResponse:
         changes = services.contributor_time_off_remove(_me(request), _posted_id(request))
     except PermissionDenied:
         raise Http404("No such time off.") from None
-    me = _me(request)
-    context = {
-        "form": TimeOffForm(),
-        "entries": time_off_upcoming_for(me, timezone.now().date()),
-        "saved": True,
-        "removed": True,
-        "changes": changes,
-        "me": me,
-    }
-    return render(request, "accounts/time_off.html", context)
+    return _changes_keep_and_redirect(request, "time_off", changes)
 
 
 # --- duties and rotas ------------------------------------------------------------------------
@@ -232,32 +257,28 @@ def duties(request: HttpRequest) -> HttpResponse:
 def my_rotas(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     rotas = rotas_joinable()
-    data = request.POST if request.method == "POST" else None
     current = {f"{m.rota_id}:{role}" for m in memberships_of(me) for role in m.roles}
-    form = RotaRolesForm(data, rotas=rotas, initial={"roles": sorted(current)})
-    changes, saved = None, False
-    if data is not None and form.is_valid():
-        try:
-            services.memberships_join(me, form.wanted())
-            changes = services.person_replan(me, trigger="membership")
-            saved = True
-        except ValidationError as error:
-            _errors_onto(form, error)
-        except PermissionDenied:
-            raise Http404("No such rota.") from None
-    context = {
-        "form": form,
-        "memberships": memberships_of(me),
-        "changes": changes,
-        "saved": saved,
-        "me": me,
-    }
-    return render(
-        request,
-        "rotas/my_rotas.html",
-        context,
-        status=400 if data is not None and not saved else 200,
-    )
+    initial = {"roles": sorted(current)}
+    if request.method == "POST":
+        form = RotaRolesForm(request.POST, rotas=rotas, initial=initial)
+        if form.is_valid():
+            try:
+                services.memberships_join(me, form.wanted())
+            except ValidationError as error:
+                _errors_onto(form, error)
+            except PermissionDenied:
+                raise Http404("No such rota.") from None
+            else:
+                changes = services.person_replan(me, trigger="membership")
+                return _changes_keep_and_redirect(request, "my_rotas", changes)
+        kept: dict[str, Any] = {"saved": False, "changes": None}
+        status = 400
+    else:
+        form = RotaRolesForm(rotas=rotas, initial=initial)
+        kept = _changes_pop(request, "my_rotas")
+        status = 200
+    context = {"form": form, "memberships": memberships_of(me), "me": me, **kept}
+    return render(request, "rotas/my_rotas.html", context, status=status)
 
 
 def _membership_action(request: HttpRequest, action: str) -> HttpResponse:
@@ -270,15 +291,7 @@ def _membership_action(request: HttpRequest, action: str) -> HttpResponse:
             changes = services.membership_pause(me, membership_id, paused=action == "pause")
     except PermissionDenied:
         raise Http404("No such membership.") from None
-    context = {
-        "form": RotaRolesForm(rotas=rotas_joinable()),
-        "memberships": memberships_of(me),
-        "changes": changes,
-        "saved": True,
-        "action": action,
-        "me": me,
-    }
-    return render(request, "rotas/my_rotas.html", context)
+    return _changes_keep_and_redirect(request, "my_rotas", changes)
 
 
 @login_required

@@ -206,7 +206,8 @@ def test_saving_the_profile_replans_and_shows_my_changed_duties_in_local_time(
     client.force_login(member.user)
     data = profile_data(member.user, time_zone="Asia/Tokyo", count_public_holidays="on")
     data.update(hours_data([(5, "10:00", "11:00", False)]))  # Saturday only: fewer duties
-    response = client.post("/me/profile", data)
+    response = client.post("/me/profile", data, follow=True)
+    assert response.redirect_chain == [("/me/profile", 303)]
     assert response.status_code == 200
     member.user.refresh_from_db()
     assert member.user.time_zone == "Asia/Tokyo" and member.user.count_public_holidays
@@ -217,6 +218,43 @@ def test_saving_the_profile_replans_and_shows_my_changed_duties_in_local_time(
     if changes:
         assert "your time (Asia/Tokyo)" in html
         assert all(c["person"] == member.user.pk for c in changes)
+        assert all(isinstance(c["starts_at"], datetime) for c in changes)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_refreshing_the_profile_after_saving_no_longer_shows_the_change_list(
+    client: Client, volunteer: User
+) -> None:
+    client.force_login(volunteer)
+    response = client.post("/me/profile", profile_data(volunteer, display_name="Vera V."))
+    assert response.status_code == 303 and response["Location"] == "/me/profile"
+    assert "What changed in your upcoming duties" in client.get("/me/profile").content.decode()
+    refreshed = client.get("/me/profile")
+    assert refreshed.status_code == 200
+    assert "What changed in your upcoming duties" not in refreshed.content.decode()
+    assert 'value="Vera V."' in refreshed.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_replan_that_could_not_run_is_still_told_once_after_the_redirect(
+    client: Client, volunteer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rota.rotas import services
+
+    monkeypatch.setattr(services, "person_replan", lambda *args, **kwargs: None)
+    client.force_login(volunteer)
+    response = client.post("/me/profile", profile_data(volunteer), follow=True)
+    assert "could not be re-planned just now" in response.content.decode()
+    assert "could not be re-planned" not in client.get("/me/profile").content.decode()
+
+
+def test_the_change_list_kept_for_one_page_is_not_shown_on_another(
+    client: Client, volunteer: User
+) -> None:
+    client.force_login(volunteer)
+    client.post("/me/profile", profile_data(volunteer))
+    assert "What changed" not in client.get("/me/time-off").content.decode()
+    assert "What changed" not in client.get("/me/profile").content.decode()
 
 
 def test_profile_shows_field_errors_and_keeps_the_old_values(
@@ -239,9 +277,16 @@ def test_time_off_is_added_with_date_pickers_and_refused_when_it_ends_before_it_
     bad = client.post("/me/time-off", {"start": "2030-05-10", "end": "2030-05-01"})
     assert bad.status_code == 400 and "on or after" in bad.context["form"].errors["end"][0]
     assert client.post("/me/time-off", {"start": "yesterday", "end": ""}).status_code == 400
-    ok = client.post("/me/time-off", {"start": "2030-05-01", "end": "2030-05-10", "note": "x"})
+    ok = client.post(
+        "/me/time-off", {"start": "2030-05-01", "end": "2030-05-10", "note": "x"}, follow=True
+    )
+    assert ok.redirect_chain == [("/me/time-off", 303)]
     assert ok.status_code == 200 and "None of your upcoming duties changed" in ok.content.decode()
+    assert "10 May 2030" in ok.content.decode()  # listed among the upcoming time off
     assert TimeOff.objects.get(user=volunteer).end == date(2030, 5, 10)
+    refreshed = client.get("/me/time-off").content.decode()
+    assert "None of your upcoming duties changed" not in refreshed and "10 May 2030" in refreshed
+    assert TimeOff.objects.filter(user=volunteer).count() == 1
 
 
 def test_i_can_remove_my_time_off_but_not_someone_elses(
@@ -255,8 +300,11 @@ def test_i_can_remove_my_time_off_but_not_someone_elses(
     assert client.post("/me/time-off/remove", {"id": 999999}).status_code == 404
     assert client.post("/me/time-off/remove", {}).status_code == 404
     assert client.get("/me/time-off/remove").status_code == 405
-    assert client.post("/me/time-off/remove", {"id": mine.pk}).status_code == 200
+    removed = client.post("/me/time-off/remove", {"id": mine.pk}, follow=True)
+    assert removed.redirect_chain == [("/me/time-off", 303)]
+    assert "What changed in your upcoming duties" in removed.content.decode()
     assert list(TimeOff.objects.values_list("pk", flat=True)) == [theirs.pk]
+    assert "What changed" not in client.get("/me/time-off").content.decode()
 
 
 def test_forms_are_protected_by_csrf(volunteer: User) -> None:

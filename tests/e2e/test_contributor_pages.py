@@ -70,6 +70,11 @@ def test_a_contributor_signs_up_from_india_and_a_second_takes_their_swap(
     page.get_by_label("Last day off").fill("2099-05-03")
     page.get_by_role("button", name="Add time off").click()
     page.get_by_text("What changed in your upcoming duties").wait_for()
+    assert page.url == f"{base}/me/time-off"  # redirected after the post
+    assert priya.time_off.count() == 1
+    page.reload()  # a GET now: nothing is posted twice and the change list is gone
+    page.get_by_role("heading", name="Upcoming time off").wait_for()
+    assert page.get_by_text("What changed in your upcoming duties").count() == 0
     assert priya.time_off.count() == 1
 
     page.goto(f"{base}/me/duties")

@@ -109,9 +109,13 @@ def test_i_can_join_a_public_rota_with_roles(
     client: Client, review_rota: Rota, volunteer: User
 ) -> None:
     client.force_login(volunteer)
-    response = client.post("/me/rotas", {"roles": [f"{review_rota.pk}:reviewer"]})
+    response = client.post("/me/rotas", {"roles": [f"{review_rota.pk}:reviewer"]}, follow=True)
+    assert response.redirect_chain == [("/me/rotas", 303)]
     assert response.status_code == 200
+    assert "What changed in your upcoming duties" in response.content.decode()
     assert Membership.objects.get(user=volunteer).roles == ["reviewer"]
+    refreshed = client.get("/me/rotas").content.decode()
+    assert "What changed" not in refreshed and "PR review" in refreshed
     for garbage in [{"roles": "1:nope"}, {"roles": "x"}, {"roles": f"{review_rota.pk}:lead"}]:
         assert client.post("/me/rotas", garbage).status_code == 400
 
@@ -145,7 +149,8 @@ def test_pausing_or_leaving_hands_my_duties_beyond_the_freeze_window_to_others(
     frozen_before = set(mine.filter(shift__starts_at__lt=freeze_until).values_list("pk", flat=True))
     assert mine.filter(shift__starts_at__gte=freeze_until).exists()
     client.force_login(member.user)
-    response = client.post(f"/me/rotas/{action}", {"id": member.pk})
+    response = client.post(f"/me/rotas/{action}", {"id": member.pk}, follow=True)
+    assert response.redirect_chain == [("/me/rotas", 303)]
     assert response.status_code == 200
     assert not mine.filter(shift__starts_at__gte=freeze_until).exists()
     assert (
@@ -153,6 +158,8 @@ def test_pausing_or_leaving_hands_my_duties_beyond_the_freeze_window_to_others(
         == frozen_before
     )
     assert any(c["change"] == "removed" for c in response.context["changes"])
+    assert "No longer on duty" in response.content.decode()
+    assert "No longer on duty" not in client.get("/me/rotas").content.decode()
     if action == "pause":
         member.refresh_from_db()
         assert member.paused
