@@ -330,13 +330,20 @@ def swaps(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def swap_new(request: HttpRequest) -> HttpResponse:
+    """Ask for a swap. The people who can be named depend on the duty, so choosing a duty
+    (the "Choose" button, pressed by rota.js when the select changes) re-renders the form with
+    that duty's eligible people instead of asking."""
     me = _me(request)
     duties_list = list(assignments_swappable_by(me, timezone.now()))
     source = request.POST if request.method == "POST" else request.GET
-    chosen = next((a for a in duties_list if str(a.pk) == source.get("duty", "")), None)
+    if "duty" in source:
+        chosen = next((a for a in duties_list if str(a.pk) == source["duty"]), None)
+    else:
+        # The select shows the first duty as picked; list the people for that one.
+        chosen = duties_list[0] if duties_list else None
     candidates = members_eligible_for(chosen) if chosen else []
     form_kwargs = {"duties": duties_list, "candidates": candidates, "zone": me.time_zone}
-    if request.method == "POST":
+    if request.method == "POST" and "choose" not in request.POST:
         form = SwapRequestForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
@@ -354,7 +361,8 @@ def swap_new(request: HttpRequest) -> HttpResponse:
                 return redirect("swaps")
         status = 400
     else:
-        form = SwapRequestForm(initial={"duty": chosen.pk if chosen else None}, **form_kwargs)
+        initial = {"duty": chosen.pk if chosen else None, "message": source.get("message", "")}
+        form = SwapRequestForm(initial=initial, **form_kwargs)
         status = 200
     context = {"form": form, "chosen": chosen, "me": me}
     return render(request, "rotas/swap_new.html", context, status=status)

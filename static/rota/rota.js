@@ -87,8 +87,22 @@
     });
   }
 
+  // Swap form: the people who can be named depend on the duty, so picking another duty
+  // presses the form's "Choose" button, which re-renders the form with that duty's people
+  // (and keeps the message typed so far).
+  function setUpDutyChooser() {
+    var form = document.querySelector("[data-swap-form]");
+    if (!form) return;
+    var select = form.querySelector("select[name=duty]");
+    var choose = form.querySelector("[data-choose-duty]");
+    if (!select || !choose) return;
+    choose.hidden = true;
+    select.addEventListener("change", function () { choose.click(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpZonePicker();
     setUpFormsets();
+    setUpDutyChooser();
   });
 })();

@@ -105,6 +105,43 @@ def test_a_contributor_signs_up_from_india_and_a_second_takes_their_swap(
     context.close()
 
 
+def test_picking_another_duty_on_the_swap_form_lists_that_duty_s_people(
+    browser, live_server, no_broker
+) -> None:
+    base = live_server.url
+    review = Rota.objects.create(name="PR review", slug="pr-review", kind=RotaKind.REVIEW)
+    triage = Rota.objects.create(name="Triage", slug="triage", kind=RotaKind.TRIAGE)
+    vera = make_user("vera", time_zone="Asia/Kolkata", country="IN")
+    tara = make_user("tara", time_zone="Europe/London", country="GB")
+    uma = make_user("uma", time_zone="Europe/Madrid", country="ES")
+    for person, rota, role in [
+        (vera, review, "reviewer"),
+        (vera, triage, "triager"),
+        (tara, review, "reviewer"),
+        (uma, triage, "triager"),
+    ]:
+        Membership.objects.create(user=person, rota=rota, roles=[role])
+    start = (timezone.now() + timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+    make_duty(make_shift(review, start), vera)
+    triage_duty = make_duty(make_shift(triage, start + timedelta(weeks=1)), vera, "triager")
+    context, page = new_page(browser)
+    log_in(page, base, "vera")
+    page.goto(f"{base}/swaps/new")
+    ask = page.get_by_label("Ask")
+    assert "Tara (Europe/London)" in ask.inner_text() and "Uma" not in ask.inner_text()
+    assert not page.get_by_role("button", name="Choose this duty").is_visible()
+    page.get_by_label("Message").fill("Exams")
+    page.get_by_label("Duty to swap").select_option(str(triage_duty.pk))
+    page.get_by_label("Ask").select_option(label="Uma (Europe/Madrid)")  # waits for the list
+    assert "Tara" not in page.get_by_label("Ask").inner_text()
+    assert page.get_by_label("Message").input_value() == "Exams"
+    page.get_by_role("button", name="Ask for a swap").click()
+    page.wait_for_url(f"{base}/swaps")
+    swap = triage_duty.swaps.get()
+    assert (swap.target, swap.message) == (uma, "Exams")
+    context.close()
+
+
 def test_no_page_scrolls_sideways_at_375_pixels(browser, live_server, no_broker) -> None:
     import os
 

@@ -20,6 +20,7 @@ from rota.rotas.models import (
     AssignmentSource,
     Membership,
     Rota,
+    RotaKind,
     SwapRequest,
     SwapStatus,
 )
@@ -76,6 +77,65 @@ def test_asking_for_a_swap_of_my_duty_opens_a_request_and_tells_people(
     swap = SwapRequest.objects.get()
     assert (swap.status, swap.target, swap.message) == (SwapStatus.OPEN, taker, "Exams")
     assert {m.to[0] for m in mail.outbox} == {duty.person.email, taker.email, release_manager.email}
+
+
+@pytest.fixture
+def triage_duty(member: Membership) -> Assignment:
+    """A second duty of the same person, on a rota where only Uma could take it."""
+    triage = Rota.objects.create(name="Triage", slug="triage", kind=RotaKind.TRIAGE)
+    Membership.objects.create(user=member.user, rota=triage, roles=["triager"])
+    uma = make_user("uma", time_zone="Europe/Madrid", country="ES")
+    Membership.objects.create(user=uma, rota=triage, roles=["triager"])
+    return make_duty(make_shift(triage, NEXT_MONDAY + timedelta(weeks=1)), member.user, "triager")
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_choosing_another_duty_lists_the_people_who_can_take_that_one_and_keeps_the_message(
+    client: Client, duty: Assignment, triage_duty: Assignment, taker: User
+) -> None:
+    client.force_login(duty.person)
+    page = client.get(f"/swaps/new?duty={duty.pk}").content.decode()
+    assert "Tara (Europe/London)" in page and "Uma" not in page
+    assert 'name="choose"' in page  # the no-JavaScript way to refresh the list
+    response = client.post(
+        f"/swaps/new?duty={duty.pk}",
+        {"duty": triage_duty.pk, "target": taker.pk, "message": "Exams", "choose": "1"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Uma (Europe/Madrid)" in html and "Tara" not in html
+    assert response.context["chosen"] == triage_duty
+    assert f'<option value="{triage_duty.pk}" selected>' in html
+    assert "Exams</textarea>" in html
+    assert not SwapRequest.objects.exists()  # choosing asks nobody yet
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_without_a_duty_in_the_address_the_list_is_for_the_duty_shown_as_picked(
+    client: Client, duty: Assignment, triage_duty: Assignment, taker: User
+) -> None:
+    client.force_login(duty.person)
+    response = client.get("/swaps/new")
+    assert response.context["chosen"] == duty  # the soonest, first in the select
+    assert "Tara (Europe/London)" in response.content.decode()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_naming_someone_from_a_stale_list_is_refused_with_a_field_error(
+    client: Client, duty: Assignment, triage_duty: Assignment, taker: User
+) -> None:
+    client.force_login(duty.person)
+    response = client.post(
+        f"/swaps/new?duty={duty.pk}",
+        {"duty": triage_duty.pk, "target": taker.pk, "message": "Exams"},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["target"]
+    assert "Uma (Europe/Madrid)" in response.content.decode()  # the right list, to pick again
+    assert not SwapRequest.objects.exists()
 
 
 @pytest.mark.django_db
