@@ -1,0 +1,33 @@
+"""Parsing a request on the contributor pages: who is signed in, the id a button posted, and
+a service's ValidationError put back onto the form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+
+from accounts.models import User
+from rota.rotas.forms import IdForm
+
+
+def errors_onto(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def posted_id(request: HttpRequest) -> int:
+    form = IdForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such item.")
+    return int(form.cleaned_data["id"])
+
+
+def me_of(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
