@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
 from rota.rotas import services
 from rota.rotas.forms import SwapRequestForm
 from rota.rotas.selectors import (
@@ -20,16 +21,27 @@ from rota.rotas.selectors import (
 from rota.rotas.views.request_parsing import errors_onto, me_of, posted_id
 
 
-@login_required
-def swaps(request: HttpRequest) -> HttpResponse:
-    me = me_of(request)
-    now = timezone.now()
+def _swaps_page(
+    request: HttpRequest,
+    me: User,
+    *,
+    errors: list[str] | None = None,
+    failed_id: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "me": me,
-        "open_for_me": swap_requests_open_for(me, now),
+        "open_for_me": swap_requests_open_for(me, timezone.now()),
         "mine": swap_requests_by(me),
+        "take_errors": errors or [],
+        "failed_id": failed_id,
     }
-    return render(request, "rotas/swaps.html", context)
+    return render(request, "rotas/swaps.html", context, status=status)
+
+
+@login_required
+def swaps(request: HttpRequest) -> HttpResponse:
+    return _swaps_page(request, me_of(request))
 
 
 @login_required
@@ -83,14 +95,7 @@ def swap_take(request: HttpRequest) -> HttpResponse:
     except PermissionDenied:
         raise Http404("No such swap request.") from None
     except ValidationError as error:
-        context = {
-            "me": me,
-            "open_for_me": swap_requests_open_for(me, timezone.now()),
-            "mine": swap_requests_by(me),
-            "take_errors": error.messages,
-            "failed_id": swap_id,
-        }
-        return render(request, "rotas/swaps.html", context, status=409)
+        return _swaps_page(request, me, errors=error.messages, failed_id=swap_id, status=409)
     return redirect("duties")
 
 
@@ -103,11 +108,5 @@ def swap_withdraw(request: HttpRequest) -> HttpResponse:
     except PermissionDenied:
         raise Http404("No such swap request.") from None
     except ValidationError as error:
-        context = {
-            "me": me,
-            "open_for_me": swap_requests_open_for(me, timezone.now()),
-            "mine": swap_requests_by(me),
-            "take_errors": error.messages,
-        }
-        return render(request, "rotas/swaps.html", context, status=409)
+        return _swaps_page(request, me, errors=error.messages, status=409)
     return redirect("swaps")
