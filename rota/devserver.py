@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     options = parser.parse_args(argv)
     os.environ.setdefault("DEBUG", "1")
+    # Links in feeds and e-mails point at the address this server really answers on.
+    os.environ.setdefault("SITE_URL", f"http://{options.host}:{options.port}")
     (ROOT / "var" / "static").mkdir(parents=True, exist_ok=True)
 
     _manage("migrate", "--no-input", "-v", "0")
@@ -54,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         # in order instead of all of them racing to exit.
         processes[name] = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
 
-    print(f"\nRota is running at http://{options.host}:{options.port}/ (worker and beat too).")
+    print(f"\nRota is running at {os.environ['SITE_URL']}/ (worker and beat too).")
     print("Press Ctrl-C to stop.\n", flush=True)
     stopping = False
 

@@ -31,12 +31,14 @@ def explanations(solver: Solver) -> list[Explanation]:
             if not source:
                 owed = solver.owed_when_picked.get((s, k), 0.0)
                 source = (
-                    f"of the {slot.available_count} people available that week you were among "
-                    f"those with most of their fair share still to do ({owed:.2f} of "
-                    f"{share:.2f} duties when this week was filled)"
+                    f"of the {slot.available_count} people available then, you were among "
+                    f"those with the most of their fair share still to do ({owed:.2f} of "
+                    f"{share:.2f} duties when this duty was filled)"
                 )
+            # The rota is named by the page or feed around this text; the engine knows only
+            # its id.
             parts = [
-                f"On {rota} as {role}: {source}.",
+                f"As {role}: {source}.",
                 f"Your fair share over decayed history and this plan is {share:.2f} duties; "
                 f"you carry {load:.2f} including this one.",
             ]

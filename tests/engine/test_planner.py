@@ -250,7 +250,8 @@ def test_each_assignment_explains_why_this_person_and_this_week() -> None:
     result = plan(problem(people, review_weeks(1, seats=2)))
     assert len(result.explanations) == 2
     for explanation in result.explanations:
-        assert "of the 2 people available that week" in explanation.text
+        assert "of the 2 people available then" in explanation.text
+        assert explanation.text.startswith("As reviewer: ")
         assert "fair share" in explanation.text
         assert "nobody else on this slot covers" in explanation.text
 
