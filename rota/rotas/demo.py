@@ -169,7 +169,7 @@ def demo_community_create(today: date, seed: int = 7) -> DemoCommunity:
         people.append(user)
 
     for index, user in enumerate(people):
-        Membership.objects.create(user=user, rota=review, roles=["reviewer"])
+        Membership.objects.create(user=user, rota=review, roles=["reviewer"], min_weeks_between=4)
         if index % 3 == 0:
             Membership.objects.create(
                 user=user, rota=release, roles=["lead", "shadow"] if index % 2 else ["shadow"]
