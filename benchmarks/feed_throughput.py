@@ -50,7 +50,8 @@ def __getattr__(name: str) -> object:
     set up, and this module is imported before that.
     """
     if name == "urlpatterns":
-        return [path("bench/trivial", trivial), path("feeds/", include("rota.feeds.urls"))]
+        # The whole site's URLs: feeds link to the duty and rota pages by their names.
+        return [path("bench/trivial", trivial), path("", include("rota.urls"))]
     raise AttributeError(name)
 
 
