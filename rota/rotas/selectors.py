@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
+from accounts.selectors import unavailable_intervals_for
 from rota.rotas.models import Assignment, Membership, Rota, Shift, SwapRequest, SwapStatus
 
 
@@ -98,6 +99,9 @@ class DutyView:
     others: list[Assignment]
     open_swap: SwapRequest | None
     started: bool
+    # The person has time off during the duty: it stayed theirs because it is inside the
+    # freeze window (or was swapped to them), so they need to find someone themselves.
+    off_during: bool = False
 
     @property
     def shift(self) -> Shift:
@@ -126,11 +130,25 @@ def duties_for_person(user: User, now: datetime, past_weeks: int = 6) -> dict[st
         )
         .order_by("shift__starts_at")
     )
+    future = [a.shift for a in assignments if a.shift.ends_at > now]
+    off = (
+        unavailable_intervals_for(
+            user, min(s.starts_at for s in future), max(s.ends_at for s in future)
+        )
+        if future
+        else []
+    )
     upcoming, recent = [], []
     for a in assignments:
         others = [o for o in a.shift.active_assignments if o.person_id != user.pk]
         view = DutyView(
-            a, others, a.open_swaps[0] if a.open_swaps else None, a.shift.starts_at <= now
+            a,
+            others,
+            a.open_swaps[0] if a.open_swaps else None,
+            a.shift.starts_at <= now,
+            off_during=any(
+                start < a.shift.ends_at and a.shift.starts_at < end for start, end in off
+            ),
         )
         (upcoming if a.shift.ends_at > now else recent).append(view)
     recent.reverse()

@@ -176,3 +176,21 @@ def test_i_cannot_pause_or_leave_someone_elses_membership(
         assert client.post(f"/me/rotas/{action}", {"id": "1; drop"}).status_code == 404
         assert client.post(f"/me/rotas/{action}", {}).status_code == 404
     assert Membership.objects.filter(pk=member.pk, paused=False).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_my_duties_warn_about_a_duty_that_falls_in_my_time_off(
+    client: Client, review_rota: Rota, volunteer: User
+) -> None:
+    from accounts.services import time_off_add
+
+    during = make_duty(make_shift(review_rota, MONDAY_0830_UTC), volunteer)
+    later = make_duty(make_shift(review_rota, MONDAY_0830_UTC + timedelta(weeks=3)), volunteer)
+    day = MONDAY_0830_UTC.date() + timedelta(days=2)
+    time_off_add(volunteer, day, day)
+    client.force_login(volunteer)
+    response = client.get("/me/duties")
+    warned = {d.assignment.pk for d in response.context["upcoming"] if d.off_during}
+    assert warned == {during.pk}
+    assert later.pk not in warned
+    assert "You have time off during this duty" in response.content.decode()
