@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -92,8 +93,20 @@ def public_holidays(country: str, first: date, last: date) -> list[tuple[date, s
     """The public holidays of a country between two dates (inclusive), from `holidays`."""
     if not country:
         return []
+    return [
+        (day, name)
+        for year in range(first.year, last.year + 1)
+        for day, name in _holidays_of_year(country, year)
+        if first <= day <= last
+    ]
+
+
+@lru_cache(maxsize=1024)
+def _holidays_of_year(country: str, year: int) -> tuple[tuple[date, str], ...]:
+    # Planning asks for the same few countries and years for every member: build each
+    # calendar once per process.
     try:
-        calendar = holidays.country_holidays(country, years=range(first.year, last.year + 1))
+        calendar = holidays.country_holidays(country, years=year)
     except NotImplementedError:  # a country the package has no calendar for
-        return []
-    return sorted((day, name) for day, name in calendar.items() if first <= day <= last)
+        return ()
+    return tuple(sorted(calendar.items()))
