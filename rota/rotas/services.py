@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -40,9 +41,11 @@ from rota.rotas.tasks import plan_rota_task
 def rotas_replan_enqueue(rota_ids: Iterable[int], trigger: str) -> None:
     """Queue a re-plan of each rota after the current transaction commits.
 
-    A burst of changes (several time-off entries saved in a row) is debounced: each plan task
-    is delayed by ROTA_REPLAN_DEBOUNCE_SECONDS, and a task that finds a run newer than its own
-    enqueue time does nothing, so a burst costs one plan, not one per change.
+    A burst of changes (several time-off entries saved in a row, a whole community seeded) is
+    debounced twice over: while a plan task of a rota is waiting out its countdown
+    (ROTA_REPLAN_DEBOUNCE_SECONDS), a marker in the shared cache stops further tasks being
+    queued, since the waiting one will read every change committed before it runs; and a task
+    that finds an applied run newer than its request does nothing.
     """
     ids = sorted(set(rota_ids))
     if not ids:
@@ -52,6 +55,9 @@ def rotas_replan_enqueue(rota_ids: Iterable[int], trigger: str) -> None:
     def enqueue() -> None:
         requested_at = timezone.now().isoformat()
         for rota_id in ids:
+            # cache.add is atomic (Redis SET NX); the marker expires when the task is due.
+            if countdown and not cache.add(f"rota:replan-queued:{rota_id}", 1, countdown):
+                continue
             plan_rota_task.apply_async((rota_id, str(trigger), requested_at), countdown=countdown)
 
     transaction.on_commit(enqueue)

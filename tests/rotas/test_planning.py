@@ -273,3 +273,19 @@ def test_a_rotas_problem_exported_as_json_replays_in_the_engine_alone(
     plan = json.loads(result.stdout)
     assert len(plan["assignments"]) >= 2 * 12
     assert plan["metrics"]["hard_violations"] == 0
+
+
+def test_a_burst_of_changes_queues_one_plan_per_rota(
+    member, settings, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    settings.ROTA_REPLAN_DEBOUNCE_SECONDS = 30
+    with (
+        mock.patch("rota.rotas.services.plan_rota_task.apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        for day in range(4, 9):
+            time_off_add(member.user, date(2027, 1, day), date(2027, 1, day))
+    assert len(send.call_args_list) == 1
+    assert send.call_args_list[0].kwargs["countdown"] == 30
