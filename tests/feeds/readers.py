@@ -1,7 +1,7 @@
 """Independent iCalendar parsers, reduced to what the feed tests compare.
 
-icalendar is not among them for the agreement checks: Rota's writer is its own, but
-icalendar's reading has been the reference its author used while writing it.
+Rota writes feeds with its own small writer (rota/feeds/rendering.py), so every library here
+reads them independently: vobject, ical, ical.js (Mozilla's, via node) and icalendar.
 """
 
 from __future__ import annotations
@@ -63,6 +63,24 @@ def events_by_ical(body: bytes) -> dict[str, ParsedEvent]:
             status=str(event.status.value),
         )
         for event in calendar.events
+    }
+
+
+def events_by_icalendar(body: bytes) -> dict[str, ParsedEvent]:
+    import icalendar
+
+    calendar = icalendar.Calendar.from_ical(body)
+    return {
+        str(event["UID"]): ParsedEvent(
+            uid=str(event["UID"]),
+            start=event.decoded("DTSTART").astimezone(UTC),
+            end=event.decoded("DTEND").astimezone(UTC),
+            summary=str(event["SUMMARY"]),
+            description=str(event["DESCRIPTION"]),
+            sequence=int(event["SEQUENCE"]),
+            status=str(event["STATUS"]),
+        )
+        for event in calendar.walk("VEVENT")
     }
 
 

@@ -18,7 +18,12 @@ from rota.rotas.models import Membership, Rota, RotaKind
 from rota.rotas.planning import rota_plan
 from tests.conftest import make_user
 from tests.feeds.conftest import NOW, feed_link
-from tests.feeds.readers import events_by_ical, events_by_icaljs, events_by_vobject
+from tests.feeds.readers import (
+    events_by_ical,
+    events_by_icalendar,
+    events_by_icaljs,
+    events_by_vobject,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +67,11 @@ def assert_parsers_agree(body: bytes) -> dict:
     by_vobject = events_by_vobject(body)
     by_ical = events_by_ical(body)
     by_icaljs = events_by_icaljs(body)
+    by_icalendar = events_by_icalendar(body)
     assert by_vobject, "the feed has events"
-    assert set(by_vobject) == set(by_ical) == set(by_icaljs)
+    assert set(by_vobject) == set(by_ical) == set(by_icaljs) == set(by_icalendar)
     for uid, event in by_vobject.items():
+        assert event == by_icalendar[uid], uid
         assert (event.start, event.end) == (by_ical[uid].start, by_ical[uid].end), uid
         assert (event.start, event.end) == (by_icaljs[uid].start, by_icaljs[uid].end), uid
         assert event.summary == by_ical[uid].summary == by_icaljs[uid].summary
@@ -80,11 +87,11 @@ def local_starts(events: dict, zone: str) -> set[tuple[int, time]]:
     }
 
 
-def test_three_parsers_agree_on_every_event_of_a_berlin_rota(berlin_feed: bytes) -> None:
+def test_four_parsers_agree_on_every_event_of_a_berlin_rota(berlin_feed: bytes) -> None:
     assert_parsers_agree(berlin_feed)
 
 
-def test_three_parsers_agree_on_every_event_of_a_sydney_rota(sydney_feed: bytes) -> None:
+def test_four_parsers_agree_on_every_event_of_a_sydney_rota(sydney_feed: bytes) -> None:
     assert_parsers_agree(sydney_feed)
 
 
