@@ -2,31 +2,47 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from accounts.availability import WindowSpec, days_off_to_utc, public_holidays
-from accounts.models import TimeOff, User
+from accounts.models import TimeOff, User, WorkingHours
 
 
 def working_windows_for(user: User) -> list[WindowSpec]:
     return [window.spec for window in user.working_hours.all()]
 
 
+def _local_bounds(zone_name: str, start: datetime, end: datetime) -> tuple[date, date]:
+    """The local dates that can touch [start, end), with a day's margin on each side."""
+    zone = ZoneInfo(zone_name)
+    return (
+        start.astimezone(zone).date() - timedelta(days=1),
+        end.astimezone(zone).date() + timedelta(days=1),
+    )
+
+
+def _off_ranges(
+    time_off: Iterable[tuple[date, date]],
+    country: str,
+    count_public_holidays: bool,
+    first: date,
+    last: date,
+) -> list[tuple[date, date]]:
+    ranges = [(a, b) for a, b in time_off if b >= first and a <= last]
+    if count_public_holidays and country:
+        ranges += [(day, day) for day, _name in public_holidays(country, first, last)]
+    return ranges
+
+
 def time_off_ranges_for(user: User, start: datetime, end: datetime) -> list[tuple[date, date]]:
     """Time off and (when chosen) public holidays as inclusive local date ranges."""
-    zone = ZoneInfo(user.time_zone)
-    first = start.astimezone(zone).date() - timedelta(days=1)
-    last = end.astimezone(zone).date() + timedelta(days=1)
-    ranges = [
-        (t.start, t.end)
-        for t in _prefetched_or_query(user, first, last)
-        if t.end >= first and t.start <= last
-    ]
-    if user.count_public_holidays and user.country:
-        ranges += [(day, day) for day, _name in public_holidays(user.country, first, last)]
-    return ranges
+    first, last = _local_bounds(user.time_zone, start, end)
+    time_off = ((t.start, t.end) for t in _prefetched_or_query(user, first, last))
+    return _off_ranges(time_off, user.country, user.count_public_holidays, first, last)
 
 
 def _prefetched_or_query(user: User, first: date, last: date) -> Iterable[TimeOff]:
@@ -41,6 +57,53 @@ def unavailable_intervals_for(
 ) -> list[tuple[datetime, datetime]]:
     """Merged UTC intervals in which the person is off (time off and public holidays)."""
     return days_off_to_utc(time_off_ranges_for(user, start, end), user.time_zone)
+
+
+@dataclass(frozen=True)
+class PersonAvailability:
+    """What planning needs of one person, read for many people in three queries."""
+
+    user_id: int
+    time_zone: str
+    organisation: str
+    windows: tuple[WindowSpec, ...]
+    unavailable: tuple[tuple[datetime, datetime], ...]  # merged UTC intervals
+
+
+def availability_for_users(
+    user_ids: Iterable[int], start: datetime, end: datetime
+) -> dict[int, PersonAvailability]:
+    """Zone, organisation, working windows and UTC time off of many people at once.
+
+    Plain rows instead of model instances: planning a community of a thousand reads this on
+    every run, and building a model object per working-hour window cost more than planning.
+    """
+    ids = set(user_ids)
+    windows: dict[int, list[WindowSpec]] = defaultdict(list)
+    for user_id, *window in WorkingHours.objects.filter(user_id__in=ids).values_list(
+        "user_id", "weekday", "start", "end", "ends_next_day"
+    ):
+        windows[user_id].append(WindowSpec(*window))
+    margin = timedelta(days=2)  # any zone's local dates lie within a day of UTC's
+    time_off: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for user_id, first, last in TimeOff.objects.filter(
+        user_id__in=ids, end__gte=(start - margin).date(), start__lte=(end + margin).date()
+    ).values_list("user_id", "start", "end"):
+        time_off[user_id].append((first, last))
+    found = {}
+    for user_id, zone, organisation, country, holidays in User.objects.filter(
+        pk__in=ids
+    ).values_list("pk", "time_zone", "organisation", "country", "count_public_holidays"):
+        first, last = _local_bounds(zone, start, end)
+        ranges = _off_ranges(time_off.get(user_id, []), country, holidays, first, last)
+        found[user_id] = PersonAvailability(
+            user_id=user_id,
+            time_zone=zone,
+            organisation=organisation,
+            windows=tuple(sorted(windows.get(user_id, []))),
+            unavailable=tuple(days_off_to_utc(ranges, zone)),
+        )
+    return found
 
 
 def user_local_now(user: User, now: datetime) -> datetime:

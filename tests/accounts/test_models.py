@@ -101,3 +101,21 @@ def test_public_holidays_count_as_time_off_only_when_chosen(volunteer):
     user_profile_update(volunteer, count_public_holidays=True)
     [(off_start, _)] = unavailable_intervals_for(volunteer, start, end)
     assert off_start.isoformat() == "2027-01-25T18:30:00+00:00"  # Republic Day, 26 January
+
+
+def test_availability_for_many_people_matches_the_one_person_reading(volunteer, outsider):
+    from datetime import UTC, datetime
+
+    from accounts.selectors import availability_for_users
+
+    user_profile_update(volunteer, count_public_holidays=True)
+    time_off_add(volunteer, date(2027, 1, 4), date(2027, 1, 8))
+    time_off_add(outsider, date(2027, 1, 30), date(2027, 2, 2))
+    working_hours_replace(outsider, [WindowSpec(6, time(22), time(6), ends_next_day=True)])
+    start, end = datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 2, 1, tzinfo=UTC)
+    found = availability_for_users([volunteer.pk, outsider.pk], start, end)
+    for person in (volunteer, outsider):
+        person = User.objects.get(pk=person.pk)
+        assert list(found[person.pk].unavailable) == unavailable_intervals_for(person, start, end)
+        assert list(found[person.pk].windows) == sorted(w.spec for w in person.working_hours.all())
+    assert len(found[volunteer.pk].unavailable) == 2  # the week off and Republic Day

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from accounts.models import User
-from accounts.selectors import unavailable_intervals_for
+from accounts.selectors import PersonAvailability, availability_for_users
 from rota import engine
 from rota.engine.timeslots import utc_to_local_date
 from rota.rotas.models import (
@@ -101,32 +100,27 @@ def rota_slots(rota: Rota, now: datetime) -> tuple[list[engine.Slot], dict[str, 
     return list(slots), {}
 
 
-def _windows(user: User) -> tuple[engine.Window, ...]:
-    return tuple(engine.Window(w.weekday, w.start, w.end) for w in user.working_hours.all())
-
-
 def _person(
-    user: User,
+    person: PersonAvailability,
+    rota: Rota,
     memberships: list[Membership],
     history: list[engine.PastDuty],
     start: datetime,
-    end: datetime,
 ) -> engine.Person:
     # A member counts from the day they joined (no debt for duties before that), but may take
     # any slot of this plan, the one already running included.
     joined = min((m.joined_at for m in memberships), default=None)
     return engine.Person(
-        id=str(user.pk),
-        zone=user.time_zone,
-        organisation=user.organisation,
-        windows=_windows(user),
-        unavailable=tuple(
-            engine.Interval(a, b) for a, b in unavailable_intervals_for(user, start, end)
-        ),
+        id=str(person.user_id),
+        zone=person.time_zone,
+        organisation=person.organisation,
+        # The engine reads `end <= start` as overnight, which is what ends_next_day stores.
+        windows=tuple(engine.Window(w.weekday, w.start, w.end) for w in person.windows),
+        unavailable=tuple(engine.Interval(a, b) for a, b in person.unavailable),
         eligibility=tuple(
             engine.Eligibility(
                 rota=str(m.rota_id),
-                roles=frozenset(m.roles or m.rota.roles),
+                roles=frozenset(m.roles or rota.roles),
                 min_weeks_between=m.min_weeks_between,
                 max_duties=m.max_duties,
             )
@@ -156,16 +150,9 @@ def problem_for_rota(rota: Rota, now: datetime) -> tuple[engine.Problem, dict[st
         keep = a.shift.starts_at < freeze_until or a.source != AssignmentSource.PLANNED
         (frozen if keep else previous).append(item)
 
-    memberships = list(
-        Membership.objects.filter(rota=rota)
-        .select_related("rota", "user")
-        .order_by("joined_at", "pk")
-    )
+    memberships = list(Membership.objects.filter(rota=rota).order_by("joined_at", "pk"))
     user_ids = {m.user_id for m in memberships} | {a.person_id for a in current}
-    users = {
-        u.pk: u
-        for u in User.objects.filter(pk__in=user_ids).prefetch_related("working_hours", "time_off")
-    }
+    availability = availability_for_users(user_ids, first_start, horizon_end)
     by_user: dict[int, list[Membership]] = defaultdict(list)
     for m in memberships:
         by_user[m.user_id].append(m)
@@ -183,8 +170,8 @@ def problem_for_rota(rota: Rota, now: datetime) -> tuple[engine.Problem, dict[st
         history[person_id].append(engine.PastDuty(str(rota.pk), starts_at, ends_at, role))
 
     people = tuple(
-        _person(users[uid], by_user.get(uid, []), history.get(uid, []), first_start, horizon_end)
-        for uid in sorted(users)
+        _person(availability[uid], rota, by_user.get(uid, []), history.get(uid, []), first_start)
+        for uid in sorted(availability)
     )
     problem = engine.Problem(
         rotas=(_rota_rules(rota),),
