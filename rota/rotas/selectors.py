@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -194,9 +194,13 @@ def swap_requests_open_for(user: User, now: datetime) -> list[SwapRequest]:
         )
         .filter(Q(target__isnull=True) | Q(target=user))
         .exclude(requester=user)
+        # One Exists, not exclude() with two conditions on the multi-valued relation: that
+        # would match the conditions on different seats, hiding a shift from anyone who once
+        # held a (since cancelled) seat in it.
         .exclude(
-            assignment__shift__assignments__person=user,
-            assignment__shift__assignments__cancelled_at__isnull=True,
+            Exists(
+                Assignment.objects.active().filter(shift=OuterRef("assignment__shift"), person=user)
+            )
         )
         .select_related("assignment__shift__rota", "requester", "target")
         .order_by("assignment__shift__starts_at")

@@ -404,3 +404,15 @@ def test_a_swap_raises_the_sequence_of_the_co_worker_whose_event_now_names_someo
     co_worker.refresh_from_db()
     assert co_worker.cancelled_at is None
     assert co_worker.sequence == 1
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_an_open_request_is_listed_for_someone_whose_earlier_seat_in_that_shift_was_cancelled(
+    client: Client, swap: SwapRequest, taker: User
+) -> None:
+    make_duty(swap.assignment.shift, taker, cancelled_at=NOW - timedelta(days=1))
+    client.force_login(taker)
+    assert f'data-swap="{swap.pk}"' in client.get("/swaps").content.decode()
+    make_duty(swap.assignment.shift, taker)
+    assert f'data-swap="{swap.pk}"' not in client.get("/swaps").content.decode()
