@@ -12,7 +12,15 @@ from django.http import Http404
 
 from accounts.models import User
 from accounts.selectors import unavailable_intervals_for
-from rota.rotas.models import Assignment, Membership, Rota, Shift, SwapRequest, SwapStatus
+from rota.rotas.models import (
+    Assignment,
+    AssignmentSource,
+    Membership,
+    Rota,
+    Shift,
+    SwapRequest,
+    SwapStatus,
+)
 
 
 def rotas_visible_to(user: User | AnonymousUser) -> QuerySet[Rota]:
@@ -43,11 +51,52 @@ class CoverageCell:
     covered: bool
 
 
+def rota_viewer_knows_people(user: User | AnonymousUser, rota: Rota) -> bool:
+    """Members, managers and staff see who is on duty by name and zone; anyone else (a public
+    rota's anonymous visitor, a signed-in outsider) sees only chosen display names."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return (
+        Membership.objects.filter(rota=rota, user=user).exists()
+        or rota.managers.filter(pk=user.pk).exists()
+    )
+
+
+def person_label_for(person: User, *, knows_people: bool) -> str:
+    """How a person on duty is named to a viewer: never their username to outsiders."""
+    if knows_people:
+        return person.name
+    return person.display_name or "A volunteer"
+
+
+@dataclass(frozen=True)
+class SeatView:
+    label: str
+    role: str
+    time_zone: str | None  # None when the viewer may not see it
+    swapped: bool
+
+
 @dataclass(frozen=True)
 class ShiftView:
     shift: Shift
     assignments: list[Assignment]
     is_now: bool
+    knows_people: bool = False
+
+    @property
+    def seats(self) -> list[SeatView]:
+        return [
+            SeatView(
+                person_label_for(a.person, knows_people=self.knows_people),
+                a.role,
+                a.person.time_zone if self.knows_people else None,
+                a.source == AssignmentSource.SWAPPED,
+            )
+            for a in self.assignments
+        ]
 
     @property
     def cells(self) -> list[CoverageCell]:
@@ -75,8 +124,12 @@ def covered_hours_text(hours: Iterable[int]) -> str:
     return ", ".join(f"{a:02d}:00-{b:02d}:00" for a, b in runs) + " UTC"
 
 
-def rota_schedule(rota: Rota, now: datetime, weeks: int = 8) -> list[ShiftView]:
-    """The shift running now and those starting in the next `weeks` weeks, with their people."""
+def rota_schedule(
+    rota: Rota, now: datetime, viewer: User | AnonymousUser, weeks: int = 8
+) -> list[ShiftView]:
+    """The shift running now and those starting in the next `weeks` weeks, with their people
+    named as this viewer may see them."""
+    knows_people = rota_viewer_knows_people(viewer, rota)
     shifts = (
         Shift.objects.filter(rota=rota, ends_at__gt=now, starts_at__lt=now + timedelta(weeks=weeks))
         .prefetch_related(
@@ -89,7 +142,8 @@ def rota_schedule(rota: Rota, now: datetime, weeks: int = 8) -> list[ShiftView]:
         .order_by("starts_at")
     )
     return [
-        ShiftView(s, list(s.active_assignments), s.starts_at <= now < s.ends_at) for s in shifts
+        ShiftView(s, list(s.active_assignments), s.starts_at <= now < s.ends_at, knows_people)
+        for s in shifts
     ]
 
 

@@ -335,8 +335,10 @@ def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = Non
     if problems:
         raise ValidationError(problems)
     if not swap_request_claim(swap.pk, actor, now):
-        taker = SwapRequest.objects.filter(pk=swap.pk).values_list("taken_by__username", flat=True)
-        raise ValidationError(f"Too late: {taker.first() or 'someone else'} took it first.")
+        winner = SwapRequest.objects.select_related("taken_by").get(pk=swap.pk).taken_by
+        raise ValidationError(
+            f"Too late: {winner.name if winner else 'someone else'} took it first."
+        )
     cancelled = Assignment.objects.filter(pk=assignment.pk, cancelled_at__isnull=True).update(
         cancelled_at=now, sequence=F("sequence") + 1, updated_at=now
     )

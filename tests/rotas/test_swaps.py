@@ -323,7 +323,8 @@ def test_a_taker_who_read_the_request_while_it_was_open_still_loses_to_the_first
     monkeypatch.setattr(services, "swap_request_claim", first_wins_meanwhile)
     with (
         time_machine.travel(NOW, tick=False),
-        pytest.raises(ValidationError, match="took it first"),
+        # Named as people see them (their display name), never by their username.
+        pytest.raises(ValidationError, match="Too late: Tara took it first"),
     ):
         services.swap_request_accept(late, swap.pk)
     assert not Assignment.objects.active().filter(person=late).exists()

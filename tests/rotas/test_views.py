@@ -194,3 +194,22 @@ def test_my_duties_warn_about_a_duty_that_falls_in_my_time_off(
     assert warned == {during.pk}
     assert later.pk not in warned
     assert "You have time off during this duty" in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_outsiders_see_display_names_or_a_volunteer_but_never_usernames_or_zones(
+    client: Client, review_rota: Rota, member: Membership, outsider: User
+) -> None:
+    shift = make_shift(review_rota, MONDAY_0830_UTC)
+    make_duty(shift, member.user)  # Vera, Asia/Kolkata
+    make_duty(shift, make_user("quiet_quentin", display_name="", time_zone="Pacific/Auckland"))
+    for viewer in (None, outsider):
+        if viewer:
+            client.force_login(viewer)
+        html = client.get("/rotas/pr-review").content.decode()
+        assert "Vera" in html and "A volunteer" in html
+        assert "quiet_quentin" not in html
+        assert "Asia/Kolkata" not in html and "Pacific/Auckland" not in html
+    client.force_login(member.user)
+    html = client.get("/rotas/pr-review").content.decode()
+    assert "quiet_quentin" in html and "Pacific/Auckland" in html and "Asia/Kolkata" in html

@@ -43,7 +43,7 @@ def rota_detail(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     context = {
         "rota": rota,
-        "schedule": rota_schedule(rota, now),
+        "schedule": rota_schedule(rota, now, request.user),
         "zone": zone,
         "zone_label": zone_label,
         "tz_choice": choice,
