@@ -62,3 +62,9 @@ def test_the_dockerfile_installs_the_postgres_driver_and_collects_static_files()
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "'.[postgres]'" in dockerfile
     assert "collectstatic" in dockerfile
+
+
+def test_the_docker_build_context_leaves_out_secrets_and_local_data():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for entry in (".env", "var/", ".venv/", ".git/"):
+        assert entry in ignored

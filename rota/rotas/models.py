@@ -7,6 +7,7 @@ handoff is a wall-clock time in the rota's own IANA zone, expanded by rota.engin
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -40,6 +41,9 @@ def validate_roles(value: object) -> None:
         raise ValidationError("Roles must be a non-empty list of short names.", code="roles")
     if len(set(value)) != len(value):
         raise ValidationError("Each role may be named only once.", code="roles")
+
+
+PLANNER_OWNED_FIELDS = ("plan_version", "planning_claimed_at")
 
 
 class Rota(models.Model):
@@ -134,10 +138,18 @@ class Rota(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.roles:
             self.roles = list(DEFAULT_ROLES[RotaKind(self.kind)])
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # The planner owns these two columns and changes them only with F() updates; a
+            # form or script saving a Rota it loaded earlier must not wind them back.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in PLANNER_OWNED_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if not self.roles:

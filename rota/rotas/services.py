@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from accounts.availability import WindowSpec
 from accounts.models import User
-from accounts.selectors import unavailable_intervals_for
 from accounts.services import (
     time_off_add,
     time_off_remove_own,
@@ -34,7 +33,7 @@ from rota.rotas.models import (
     SwapRequest,
     SwapStatus,
 )
-from rota.rotas.selectors import members_eligible_for
+from rota.rotas.selectors import duty_taker_problems
 from rota.rotas.tasks import plan_rota_task
 
 
@@ -42,10 +41,10 @@ def rotas_replan_enqueue(rota_ids: Iterable[int], trigger: str) -> None:
     """Queue a re-plan of each rota after the current transaction commits.
 
     A burst of changes (several time-off entries saved in a row, a whole community seeded) is
-    debounced twice over: while a plan task of a rota is waiting out its countdown
+    debounced: while a plan task of a rota is waiting out its countdown
     (ROTA_REPLAN_DEBOUNCE_SECONDS), a marker in the shared cache stops further tasks being
-    queued, since the waiting one will read every change committed before it runs; and a task
-    that finds an applied run newer than its request does nothing.
+    queued, since the waiting one reads every change committed before it runs. The marker
+    expires when that task is due, so a change made while it runs queues a new one.
     """
     ids = sorted(set(rota_ids))
     if not ids:
@@ -53,14 +52,20 @@ def rotas_replan_enqueue(rota_ids: Iterable[int], trigger: str) -> None:
     countdown = settings.ROTA_REPLAN_DEBOUNCE_SECONDS
 
     def enqueue() -> None:
-        requested_at = timezone.now().isoformat()
         for rota_id in ids:
             # cache.add is atomic (Redis SET NX); the marker expires when the task is due.
             if countdown and not cache.add(f"rota:replan-queued:{rota_id}", 1, countdown):
                 continue
-            plan_rota_task.apply_async((rota_id, str(trigger), requested_at), countdown=countdown)
+            plan_rota_task.apply_async((rota_id, str(trigger)), countdown=countdown)
 
     transaction.on_commit(enqueue)
+
+
+def rota_lock(rota_id: int | None) -> None:
+    """Hold the rota's row lock until the transaction ends (a no-op on SQLite, whose
+    IMMEDIATE transactions already serialise writers)."""
+    if rota_id is not None:
+        list(Rota.objects.select_for_update().filter(pk=rota_id).values_list("pk", flat=True))
 
 
 def rota_plan_version_bump(rota_id: int) -> None:
@@ -245,7 +250,7 @@ def swap_request_create(
     target = None
     if target_id is not None:
         target = User.objects.filter(pk=target_id).first()
-        if target is None or target not in members_eligible_for(assignment):
+        if target is None or duty_taker_problems(target, assignment):
             raise ValidationError({"target": "This person cannot take this duty."})
     swap = SwapRequest.objects.create(
         assignment=assignment, requester=actor, target=target, message=message.strip()
@@ -284,25 +289,6 @@ def swap_request_claim(swap_id: int, taker: User, now: datetime) -> bool:
     )
 
 
-def swap_taker_problems(taker: User, assignment: Assignment) -> list[str]:
-    """Why this person cannot take this duty (empty when they can)."""
-    shift, rota = assignment.shift, assignment.shift.rota
-    problems = []
-    membership = Membership.objects.filter(user=taker, rota=rota).first()
-    if membership is None:
-        problems.append(f"You are not a member of {rota.name}.")
-    elif membership.paused:
-        problems.append(f"Your membership of {rota.name} is paused.")
-    elif assignment.role not in (membership.roles or rota.roles):
-        problems.append(f"You do not take the {assignment.role} role on {rota.name}.")
-    if Assignment.objects.active().filter(shift=shift, person=taker).exists():
-        problems.append("You are already on duty in this shift.")
-    off = unavailable_intervals_for(taker, shift.starts_at, shift.ends_at)
-    if any(start < shift.ends_at and end > shift.starts_at for start, end in off):
-        problems.append("You have time off (or a public holiday) during this duty.")
-    return problems
-
-
 @transaction.atomic
 def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = None) -> Assignment:
     """Take someone's swap request: re-check eligibility and availability, then move the seat.
@@ -311,6 +297,13 @@ def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = Non
     swap_request_claim; the other gets a ValidationError saying who was faster.
     """
     now = now or timezone.now()
+    # Lock the rota first, as planning does for its whole run: a plan that read the seats
+    # before this swap can then never write over it (see rota.rotas.planning).
+    rota_lock(
+        SwapRequest.objects.filter(pk=swap_id)
+        .values_list("assignment__shift__rota_id", flat=True)
+        .first()
+    )
     swap = (
         SwapRequest.objects.select_for_update(of=("self",))
         .select_related("assignment__shift__rota", "requester", "taken_by")
@@ -331,7 +324,7 @@ def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = Non
         raise ValidationError("This duty is no longer the requester's.")
     if assignment.shift.starts_at <= now:
         raise ValidationError("This duty has already started; it cannot be swapped.")
-    problems = swap_taker_problems(actor, assignment)
+    problems = duty_taker_problems(actor, assignment)
     if problems:
         raise ValidationError(problems)
     if not swap_request_claim(swap.pk, actor, now):

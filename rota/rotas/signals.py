@@ -9,7 +9,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.signals import availability_changed
-from rota.rotas.models import Membership, PlanTrigger, Release
+from rota.rotas.models import Membership, PlanTrigger, Release, Rota
 from rota.rotas.services import rotas_replan_enqueue
 
 
@@ -35,3 +35,11 @@ def replan_on_release(sender: Any, instance: Release, raw: bool = False, **kwarg
     # any later change to it (a date that moves) does.
     if not raw and not (kwargs.get("created") and instance.from_cadence):
         rotas_replan_enqueue([instance.rota_id], PlanTrigger.RELEASE)
+
+
+@receiver(post_save, sender=Rota, dispatch_uid="rotas_replan_on_rota_save")
+def replan_on_rota(sender: Any, instance: Rota, raw: bool = False, **kwargs: Any) -> None:
+    # A new hand-off, shift length, horizon, cadence or rule changes the plan; planning
+    # itself writes the rota only with queryset updates, which send no signal.
+    if not raw:
+        rotas_replan_enqueue([instance.pk], PlanTrigger.MANUAL)

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from celery import shared_task
 from django.db import OperationalError
+
+
+class RotaBusy(Exception):
+    """Another run holds the rota; this one retries shortly so its change is not lost."""
 
 
 @shared_task(
     name="rota.rotas.tasks.plan_rota_task",
     acks_late=True,
-    autoretry_for=(OperationalError,),  # a locked or restarting database is transient
+    # A locked or restarting database, or another run of the same rota, is transient.
+    autoretry_for=(OperationalError, RotaBusy),
     retry_backoff=5,
     retry_backoff_max=300,
-    max_retries=5,
+    max_retries=8,
 )
-def plan_rota_task(rota_id: int, trigger: str = "manual", requested_at: str | None = None) -> str:
-    """Plan one rota. Safe to run twice: a claim on the rota keeps runs apart, and a run that
-    finds a newer applied plan than its request does nothing (debounce)."""
+def plan_rota_task(rota_id: int, trigger: str = "manual") -> str:
+    """Plan one rota. Safe to run twice: a claim on the rota keeps runs apart, and planning an
+    unchanged rota writes nothing."""
     from rota.rotas.planning import rota_plan
 
-    since = datetime.fromisoformat(requested_at) if requested_at else None
-    return rota_plan(rota_id, trigger=trigger, requested_at=since).outcome
+    outcome = rota_plan(rota_id, trigger=trigger)
+    if outcome.busy:
+        raise RotaBusy(outcome.outcome)
+    return outcome.outcome
 
 
 @shared_task(name="rota.rotas.tasks.rotas_extend_horizon_task")

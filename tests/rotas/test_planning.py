@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -141,11 +142,27 @@ def test_a_dry_run_stores_nothing(community, review_rota):
     assert not PlanRun.objects.exists()
 
 
-def test_a_run_while_another_holds_the_claim_does_nothing(community, review_rota):
-    Rota.objects.filter(pk=review_rota.pk).update(planning_claimed_at=NOW - timedelta(minutes=1))
+def test_a_run_while_another_holds_the_claim_does_nothing_and_says_to_retry(community, review_rota):
+    from django.utils import timezone
+
+    held = timezone.now() - timedelta(minutes=1)
+    Rota.objects.filter(pk=review_rota.pk).update(planning_claimed_at=held)
     outcome = rota_plan(review_rota.pk, now=NOW)
     assert outcome.outcome == "another plan of this rota is running"
+    assert outcome.busy
     assert not Assignment.objects.exists()
+    assert Rota.objects.get(pk=review_rota.pk).planning_claimed_at == held
+
+
+def test_the_plan_task_retries_when_the_rota_is_busy(community, review_rota):
+    from celery.exceptions import Retry
+    from django.utils import timezone
+
+    from rota.rotas.tasks import plan_rota_task
+
+    Rota.objects.filter(pk=review_rota.pk).update(planning_claimed_at=timezone.now())
+    with pytest.raises(Retry):
+        plan_rota_task.apply(args=(review_rota.pk, "manual"), throw=True)
 
 
 def test_an_abandoned_claim_is_taken_over(community, review_rota):
@@ -175,10 +192,40 @@ def test_a_plan_that_fails_half_way_writes_nothing_and_records_why(
     assert Rota.objects.get(pk=review_rota.pk).planning_claimed_at is None
 
 
-def test_a_debounced_request_older_than_the_last_plan_does_nothing(community, review_rota):
+def test_a_new_hand_off_day_takes_duties_off_the_old_shifts(community, review_rota):
     rota_plan(review_rota.pk, now=NOW)
-    outcome = rota_plan(review_rota.pk, now=NOW + timedelta(minutes=1), requested_at=NOW)
-    assert "debounced" in outcome.outcome
+    review_rota.handoff_weekday = 3
+    review_rota.save()
+    outcome = rota_plan(review_rota.pk, now=NOW + timedelta(hours=1))
+    future = Assignment.objects.active().filter(shift__starts_at__gt=NOW + timedelta(hours=1))
+    assert {a.shift.starts_at.weekday() for a in future} == {3}
+    assert all(change["name"] for change in outcome.changes)
+    # At most one running shift of each pattern overlaps "now": nobody is double-booked later.
+    starts = sorted({a.shift.starts_at for a in future})
+    assert all(b - a >= timedelta(days=7) for a, b in pairwise(starts))
+
+
+def test_a_swap_request_expires_when_the_planner_moves_its_duty(community, review_rota):
+    from rota.rotas.models import SwapRequest, SwapStatus
+
+    rota_plan(review_rota.pk, now=NOW)
+    late = Shift.objects.filter(rota=review_rota, starts_at__gte=NOW + timedelta(weeks=6)).first()
+    duty = late.assignments.active().first()
+    swap = SwapRequest.objects.create(assignment=duty, requester=duty.person)
+    time_off_add(duty.person, late.starts_at.date(), late.ends_at.date())
+    rota_plan(review_rota.pk, now=NOW + timedelta(hours=1))
+    swap.refresh_from_db()
+    assert swap.status == SwapStatus.EXPIRED
+
+
+def test_saving_a_rota_loaded_before_a_plan_keeps_the_plan_version(community, review_rota):
+    stale = Rota.objects.get(pk=review_rota.pk)
+    rota_plan(review_rota.pk, now=NOW)
+    version = Rota.objects.get(pk=review_rota.pk).plan_version
+    assert version > stale.plan_version
+    stale.name = "Renamed"
+    stale.save()
+    assert Rota.objects.get(pk=review_rota.pk).plan_version == version
 
 
 @pytest.fixture

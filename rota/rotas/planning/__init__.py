@@ -47,21 +47,28 @@ class PlanOutcome:
     run: PlanRun | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
+    busy: bool = False  # another run holds the rota: try again shortly
 
 
-def _claim(rota_id: int, now: datetime) -> bool:
+class ClaimLost(Exception):
+    """Another worker took over this rota's claim (ours was older than CLAIM_TIMEOUT)."""
+
+
+def _claim(rota_id: int) -> datetime | None:
+    """Claim the rota for one run; the claim is wall-clock time, whatever `now` the plan uses."""
+    claim = timezone.now()
     claimed = (
         Rota.objects.filter(pk=rota_id)
         .filter(
-            Q(planning_claimed_at__isnull=True) | Q(planning_claimed_at__lt=now - CLAIM_TIMEOUT)
+            Q(planning_claimed_at__isnull=True) | Q(planning_claimed_at__lt=claim - CLAIM_TIMEOUT)
         )
-        .update(planning_claimed_at=now)
+        .update(planning_claimed_at=claim)
     )
-    return claimed == 1
+    return claim if claimed == 1 else None
 
 
-def _release_claim(rota_id: int, now: datetime) -> None:
-    Rota.objects.filter(pk=rota_id, planning_claimed_at=now).update(planning_claimed_at=None)
+def _release_claim(rota_id: int, claim: datetime) -> None:
+    Rota.objects.filter(pk=rota_id, planning_claimed_at=claim).update(planning_claimed_at=None)
 
 
 def metrics_to_json(result: engine.Plan) -> dict[str, Any]:
@@ -75,37 +82,43 @@ def rota_plan(
     trigger: str = "manual",
     dry_run: bool = False,
     now: datetime | None = None,
-    requested_at: datetime | None = None,
 ) -> PlanOutcome:
     """Plan one rota and store the difference (or, with dry_run, only report it)."""
     now = now or timezone.now()
     rota = Rota.objects.filter(pk=rota_id).first()
     if rota is None:
         return PlanOutcome(outcome=f"rota {rota_id} does not exist")
-    if (
-        requested_at is not None
-        and PlanRun.objects.filter(
-            rota=rota, status=PlanRunStatus.APPLIED, started_at__gte=requested_at
-        ).exists()
-    ):
-        return PlanOutcome(outcome="already planned since the request (debounced)")
-    if not dry_run and not _claim(rota.pk, now):
-        return PlanOutcome(outcome="another plan of this rota is running")
+    if dry_run:
+        return _plan_claimed(rota, trigger=trigger, claim=None, now=now)
+    claim = _claim(rota.pk)
+    if claim is None:
+        return PlanOutcome(outcome="another plan of this rota is running", busy=True)
     try:
-        return _plan_claimed(rota, trigger=trigger, dry_run=dry_run, now=now)
+        return _plan_claimed(rota, trigger=trigger, claim=claim, now=now)
     finally:
-        if not dry_run:
-            _release_claim(rota.pk, now)
+        _release_claim(rota.pk, claim)
 
 
-def _plan_claimed(rota: Rota, *, trigger: str, dry_run: bool, now: datetime) -> PlanOutcome:
+def _plan_claimed(
+    rota: Rota, *, trigger: str, claim: datetime | None, now: datetime
+) -> PlanOutcome:
     try:
         with transaction.atomic():
+            if claim is not None:
+                # Lock the rota row for the whole read-plan-write: a swap taken meanwhile
+                # (swap_request_accept locks the same row) waits for this plan, and is then
+                # read by the next one, instead of being undone by a plan read before it.
+                # Re-checking the claim under the lock makes sure no takeover happened.
+                locked = Rota.objects.select_for_update().filter(
+                    pk=rota.pk, planning_claimed_at=claim
+                )
+                if not list(locked.values_list("pk", flat=True)):
+                    raise ClaimLost(f"rota {rota.pk}: the planning claim was taken over")
             problem, releases = problem_for_rota(rota, now)
             result = engine.plan(problem)
             metrics = metrics_to_json(result)
             changes = plan_apply(rota, problem, result, releases, now)
-            if dry_run:
+            if claim is None:
                 transaction.set_rollback(True)
                 return PlanOutcome(
                     outcome=f"dry run: {len(changes)} changes", changes=changes, metrics=metrics

@@ -10,7 +10,7 @@ from django.db.models import F
 
 from accounts.models import User
 from rota import engine
-from rota.rotas.models import Assignment, Release, Rota, Shift
+from rota.rotas.models import Assignment, Release, Rota, Shift, SwapRequest, SwapStatus
 
 
 def _display(user_id: int, names: dict[int, str]) -> str:
@@ -62,21 +62,35 @@ def plan_apply(
         .select_related("shift")
     )
     have = {(a.shift.key, a.person_id, a.role): a for a in stored}
-    names = dict(
-        User.objects.filter(pk__in={p for _, p, _ in wanted | set(have)}).values_list(
-            "pk", "display_name"
-        )
+    # Shifts that no longer exist in the plan (the rota's hand-off or cadence changed, a
+    # release was deleted) and have not started: their people are off duty.
+    stale = list(
+        Assignment.objects.active()
+        .filter(shift__rota=rota, shift__starts_at__gt=now)
+        .exclude(shift__key__in=slots)
+        .select_related("shift")
     )
+    names = {
+        u.pk: u.name
+        for u in User.objects.filter(
+            pk__in={p for _, p, _ in wanted | set(have)} | {a.person_id for a in stale}
+        ).only("username", "display_name", "first_name", "last_name")
+    }
 
     changes: list[dict[str, Any]] = []
     touched_shifts: set[int] = set(moved_shift_ids)
-    for key in sorted(set(have) - wanted):
-        assignment = have[key]
-        assignment.cancelled_at = now
-        assignment.sequence = F("sequence") + 1
-        assignment.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+    cancelled = [have[key] for key in sorted(set(have) - wanted)] + stale
+    for assignment in cancelled:
         touched_shifts.add(assignment.shift_id)
+        key = (assignment.shift.key, assignment.person_id, assignment.role)
         changes.append(_change("removed", key, assignment.shift, names))
+    Assignment.objects.filter(pk__in=[a.pk for a in cancelled]).update(
+        cancelled_at=now, sequence=F("sequence") + 1, updated_at=now
+    )
+    # A swap asked for a duty that is no longer the asker's can no longer be taken.
+    SwapRequest.objects.filter(
+        assignment__in=[a.pk for a in cancelled], status=SwapStatus.OPEN
+    ).update(status=SwapStatus.EXPIRED, decided_at=now)
     new_rows = []
     for key in sorted(wanted - set(have)):
         shift = shifts[key[0]]
@@ -93,18 +107,17 @@ def plan_apply(
     Assignment.objects.bulk_create(new_rows)
 
     # People who keep their seat: a shift that moved, or whose co-workers changed, is a changed
-    # calendar event for them too, so its sequence is raised.
+    # calendar event for them too, so its sequence is raised; a new "why you" is a change too.
     for key in wanted & set(have):
         assignment = have[key]
         text = explanations.get((key[0], str(key[1]), key[2]), assignment.explanation)
         update: dict[str, Any] = {}
         if assignment.shift_id in touched_shifts:
             update["sequence"] = F("sequence") + 1
-            update["updated_at"] = now
         if text != assignment.explanation:
             update["explanation"] = text
         if update:
-            Assignment.objects.filter(pk=assignment.pk).update(**update)
+            Assignment.objects.filter(pk=assignment.pk).update(updated_at=now, **update)
     return changes
 
 
