@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from accounts.selectors import unavailable_intervals_for
+from accounts.selectors import availability_for_users, unavailable_intervals_for
 from rota.rotas.models import (
     Assignment,
     AssignmentSource,
@@ -219,27 +219,81 @@ def assignments_swappable_by(user: User, now: datetime) -> QuerySet[Assignment]:
     )
 
 
+def _overlaps(shift: Shift, off: Iterable[tuple[datetime, datetime]]) -> bool:
+    return any(start < shift.ends_at and shift.starts_at < end for start, end in off)
+
+
+def duty_taker_problems_given(
+    assignment: Assignment,
+    membership: Membership | None,
+    *,
+    on_shift: bool,
+    off: Iterable[tuple[datetime, datetime]],
+) -> list[str]:
+    """The one rule of who may take a duty from someone, from facts already read: why the
+    candidate cannot (empty when they can). Naming someone in a swap request, listing the
+    requests a person could take and accepting one all apply it."""
+    shift, rota = assignment.shift, assignment.shift.rota
+    problems = []
+    if membership is None:
+        problems.append(f"You are not a member of {rota.name}.")
+    elif membership.paused:
+        problems.append(f"Your membership of {rota.name} is paused.")
+    elif assignment.role not in (membership.roles or rota.roles):
+        problems.append(f"You do not take the {assignment.role} role on {rota.name}.")
+    if on_shift:
+        problems.append("You are already on duty in this shift.")
+    if _overlaps(shift, off):
+        problems.append("You have time off (or a public holiday) during this duty.")
+    return problems
+
+
+def duty_taker_problems(candidate: User, assignment: Assignment) -> list[str]:
+    """Why this person cannot take this duty (empty when they can)."""
+    shift = assignment.shift
+    return duty_taker_problems_given(
+        assignment,
+        Membership.objects.filter(user=candidate, rota_id=shift.rota_id).first(),
+        on_shift=Assignment.objects.active().filter(shift=shift, person=candidate).exists(),
+        off=unavailable_intervals_for(candidate, shift.starts_at, shift.ends_at),
+    )
+
+
 def members_eligible_for(assignment: Assignment) -> list[User]:
-    """Members who could take this duty: same rota, the duty's role, not paused, not on it."""
-    on_shift = Assignment.objects.active().filter(shift=assignment.shift).values("person_id")
-    rota = assignment.shift.rota
-    memberships = (
-        Membership.objects.filter(rota=rota, paused=False)
+    """Members who could take this duty (duty_taker_problems_given finds none for them)."""
+    shift = assignment.shift
+    on_shift = set(
+        Assignment.objects.active().filter(shift=shift).values_list("person_id", flat=True)
+    )
+    memberships = list(
+        Membership.objects.filter(rota_id=shift.rota_id, paused=False)
         .exclude(user_id__in=on_shift)
         .select_related("user")
         .order_by("user__display_name", "user__username")
     )
-    return [m.user for m in memberships if assignment.role in (m.roles or rota.roles)]
+    people = availability_for_users(
+        [m.user_id for m in memberships], shift.starts_at, shift.ends_at
+    )
+    return [
+        m.user
+        for m in memberships
+        if not duty_taker_problems_given(
+            assignment,
+            m,
+            on_shift=m.user_id in on_shift,
+            off=people[m.user_id].unavailable if m.user_id in people else (),
+        )
+    ]
 
 
 def swap_requests_open_for(user: User, now: datetime) -> list[SwapRequest]:
-    """Open requests of others that this person could take: for them or for everyone, on a
-    rota they are an active member of with the duty's role, for a duty not yet started."""
+    """Open requests of others that this person could take: for them or for everyone, for a
+    duty not yet started that duty_taker_problems_given lets them take."""
     memberships = {
         m.rota_id: m
         for m in Membership.objects.filter(user=user, paused=False).select_related("rota")
     }
-    candidates = (
+    candidates = list(
         SwapRequest.objects.filter(
             status=SwapStatus.OPEN,
             assignment__cancelled_at__isnull=True,
@@ -259,12 +313,22 @@ def swap_requests_open_for(user: User, now: datetime) -> list[SwapRequest]:
         .select_related("assignment__shift__rota", "requester", "target")
         .order_by("assignment__shift__starts_at")
     )
-    result = []
-    for swap in candidates:
-        m = memberships[swap.assignment.shift.rota_id]
-        if swap.assignment.role in (m.roles or m.rota.roles):
-            result.append(swap)
-    return result
+    if not candidates:
+        return []
+    shifts = [swap.assignment.shift for swap in candidates]
+    off = unavailable_intervals_for(
+        user, min(s.starts_at for s in shifts), max(s.ends_at for s in shifts)
+    )
+    return [
+        swap
+        for swap in candidates
+        if not duty_taker_problems_given(
+            swap.assignment,
+            memberships[swap.assignment.shift.rota_id],
+            on_shift=False,  # excluded above
+            off=off,
+        )
+    ]
 
 
 def swap_requests_by(user: User) -> QuerySet[SwapRequest]:

@@ -417,3 +417,22 @@ def test_an_open_request_is_listed_for_someone_whose_earlier_seat_in_that_shift_
     assert f'data-swap="{swap.pk}"' in client.get("/swaps").content.decode()
     make_duty(swap.assignment.shift, taker)
     assert f'data-swap="{swap.pk}"' not in client.get("/swaps").content.decode()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_someone_on_time_off_during_the_duty_cannot_be_named_nor_sees_the_request(
+    client: Client, swap: SwapRequest, taker: User
+) -> None:
+    TimeOff.objects.create(user=taker, start=date(2026, 3, 10), end=date(2026, 3, 11))
+    duty = swap.assignment
+    swap.delete()
+    client.force_login(duty.person)
+    assert "Tara" not in client.get(f"/swaps/new?duty={duty.pk}").content.decode()
+    with pytest.raises(ValidationError, match="cannot take this duty"):
+        services.swap_request_create(duty.person, duty.pk, target_id=taker.pk)
+    open_swap = services.swap_request_create(duty.person, duty.pk)
+    client.force_login(taker)
+    assert f'data-swap="{open_swap.pk}"' not in client.get("/swaps").content.decode()
+    TimeOff.objects.all().delete()
+    assert f'data-swap="{open_swap.pk}"' in client.get("/swaps").content.decode()
