@@ -314,3 +314,13 @@ def test_forms_are_protected_by_csrf(volunteer: User) -> None:
         client.post("/me/time-off", {"start": "2030-01-01", "end": "2030-01-02"}).status_code == 403
     )
     assert Client(enforce_csrf_checks=True).post("/signup", signup_data()).status_code == 403
+
+
+@time_machine.travel(datetime(2026, 3, 5, 2, tzinfo=UTC), tick=False)
+def test_time_off_ending_today_stays_listed_in_los_angeles_after_utc_midnight(
+    client: Client,
+) -> None:
+    angelena = make_user("lena", time_zone="America/Los_Angeles", country="US")
+    TimeOff.objects.create(user=angelena, start=date(2026, 3, 2), end=date(2026, 3, 4))
+    client.force_login(angelena)  # 18:00 on Wednesday 4 March in Los Angeles
+    assert "Wed 4 Mar 2026" in client.get("/me/time-off").content.decode()

@@ -26,7 +26,12 @@ from accounts.forms import (
     working_hours_initial,
 )
 from accounts.models import User
-from accounts.selectors import country_zones_map, time_off_upcoming_for, working_windows_for
+from accounts.selectors import (
+    country_zones_map,
+    time_off_upcoming_for,
+    user_local_now,
+    working_windows_for,
+)
 from rota.rotas import services
 from rota.rotas.forms import RotaRolesForm
 from rota.rotas.selectors import rotas_joinable
@@ -119,7 +124,8 @@ def time_off(request: HttpRequest) -> HttpResponse:
         status = 200
     context = {
         "form": form,
-        "entries": time_off_upcoming_for(me, timezone.now().date()),
+        # The person's own today: time off ending today stays listed until their midnight.
+        "entries": time_off_upcoming_for(me, user_local_now(me, timezone.now()).date()),
         "me": me,
         **kept,
     }
