@@ -136,15 +136,18 @@ class WorkingWindowForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start is None and end is None:
             return cleaned  # an empty row: ignored
+        weekday = cleaned.get("weekday")
+        if weekday is None or weekday == "":
+            # Not Monday by default: a row with times but no day is a mistake to point out.
+            self.add_error("weekday", "Choose a day.")
         if start is None:
             self.add_error("start", "Give a start time.")
         if end is None:
             self.add_error("end", "Give an end time.")
         if isinstance(start, time) and isinstance(end, time):
-            spec = WindowSpec(cleaned.get("weekday") or 0, start, end, cleaned["ends_next_day"])
             from accounts.availability import window_error
 
-            error = window_error(spec.start, spec.end, spec.ends_next_day)
+            error = window_error(start, end, bool(cleaned.get("ends_next_day")))
             if error:
                 self.add_error("end", error)
         return cleaned
@@ -153,9 +156,9 @@ class WorkingWindowForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         if not data or data.get("DELETE") or data.get("start") is None or data.get("end") is None:
             return None
-        return WindowSpec(
-            data.get("weekday") or 0, data["start"], data["end"], bool(data["ends_next_day"])
-        )
+        if not isinstance(data.get("weekday"), int):
+            return None
+        return WindowSpec(data["weekday"], data["start"], data["end"], bool(data["ends_next_day"]))
 
 
 class BaseWorkingHoursFormSet(forms.BaseFormSet):

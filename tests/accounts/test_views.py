@@ -125,6 +125,18 @@ def test_signup_refuses_overlapping_and_inverted_working_hours(client: Client) -
     assert "ends next day" in response.context["hours"].forms[0].errors["end"][0]
 
 
+def test_a_working_hours_row_with_times_but_no_day_asks_for_a_day_instead_of_saving_monday(
+    client: Client,
+) -> None:
+    data = signup_data()
+    data.update(hours_data([(1, "09:00", "17:00", False)]))
+    data["hours-0-weekday"] = ""
+    response = client.post("/signup", data)
+    assert response.status_code == 400
+    assert response.context["hours"].forms[0].errors["weekday"] == ["Choose a day."]
+    assert not User.objects.filter(username="priya").exists()
+
+
 def test_signup_refuses_a_taken_username_and_a_private_rota(client: Client) -> None:
     make_user("priya")
     response = client.post("/signup", signup_data())
