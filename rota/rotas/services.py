@@ -144,6 +144,15 @@ def memberships_join(user: User, wanted: dict[int, list[str]]) -> list[Membershi
     return joined
 
 
+def contributor_rotas_save(
+    user: User, wanted: dict[int, list[str]], *, now: datetime | None = None
+) -> list[dict[str, Any]] | None:
+    """Join the chosen rotas (or change roles) all or none, then re-plan; return what changed."""
+    with transaction.atomic():
+        memberships_join(user, wanted)
+    return person_replan(user, trigger=PlanTrigger.MEMBERSHIP, now=now)
+
+
 @transaction.atomic
 def contributor_sign_up(
     *,

@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from accounts.models import User
+from rota.rotas import services
 from rota.rotas.models import Assignment, Membership, Rota, RotaKind
 from rota.rotas.planning import rota_plan
 from tests.conftest import make_user
@@ -213,3 +215,14 @@ def test_outsiders_see_display_names_or_a_volunteer_but_never_usernames_or_zones
     client.force_login(member.user)
     html = client.get("/rotas/pr-review").content.decode()
     assert "quiet_quentin" in html and "Pacific/Auckland" in html and "Asia/Kolkata" in html
+
+
+def test_joining_several_rotas_saves_all_or_none(
+    volunteer: User, review_rota: Rota, private_rota: Rota
+) -> None:
+    # "PR review" is joined first (by name), then the private "Security" refuses.
+    with pytest.raises(PermissionDenied):
+        services.contributor_rotas_save(
+            volunteer, {review_rota.pk: ["reviewer"], private_rota.pk: ["triager"]}
+        )
+    assert not Membership.objects.filter(user=volunteer).exists()

@@ -63,13 +63,12 @@ def my_rotas(request: HttpRequest) -> HttpResponse:
         form = RotaRolesForm(request.POST, rotas=rotas, initial=initial)
         if form.is_valid():
             try:
-                services.memberships_join(me, form.wanted())
+                changes = services.contributor_rotas_save(me, form.wanted())
             except ValidationError as error:
                 errors_onto(form, error)
             except PermissionDenied:
                 raise Http404("No such rota.") from None
             else:
-                changes = services.person_replan(me, trigger="membership")
                 return changes_keep_and_redirect(request, "my_rotas", changes)
         kept: dict[str, Any] = {"saved": False, "changes": None}
         status = 400
