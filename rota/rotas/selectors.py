@@ -331,12 +331,36 @@ def swap_requests_open_for(user: User, now: datetime) -> list[SwapRequest]:
     ]
 
 
-def swap_requests_by(user: User) -> QuerySet[SwapRequest]:
-    return (
+@dataclass(frozen=True)
+class SwapRequestView:
+    swap: SwapRequest
+    # Still stored as open, but its duty was cancelled or has started: nobody can take it,
+    # so it shows as expired until swap_requests_expire writes that down.
+    lapsed: bool
+
+    @property
+    def status(self) -> str:
+        return SwapStatus.EXPIRED if self.lapsed else self.swap.status
+
+    @property
+    def status_label(self) -> str:
+        return SwapStatus(self.status).label
+
+
+def swap_request_lapsed(swap: SwapRequest, now: datetime) -> bool:
+    return swap.status == SwapStatus.OPEN and (
+        swap.assignment.cancelled_at is not None or swap.assignment.shift.starts_at <= now
+    )
+
+
+def swap_requests_by(user: User, now: datetime) -> list[SwapRequestView]:
+    """A person's latest requests, open ones that can no longer be taken shown as expired."""
+    swaps = (
         SwapRequest.objects.filter(requester=user)
         .select_related("assignment__shift__rota", "target", "taken_by")
         .order_by("-created_at")[:20]
     )
+    return [SwapRequestView(s, swap_request_lapsed(s, now)) for s in swaps]
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:

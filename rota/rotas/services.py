@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.availability import WindowSpec
@@ -214,7 +214,9 @@ def membership_pause(
     if membership.paused != paused:
         membership.paused = paused
         membership.save(update_fields=["paused"])
-    return person_replan(actor, [membership.rota_id], trigger=PlanTrigger.MEMBERSHIP, now=now)
+    changes = person_replan(actor, [membership.rota_id], trigger=PlanTrigger.MEMBERSHIP, now=now)
+    swap_requests_expire(now or timezone.now(), rota_ids=[membership.rota_id])
+    return changes
 
 
 def membership_leave(
@@ -224,7 +226,27 @@ def membership_leave(
     membership = _own_membership(actor, membership_id)
     rota_id = membership.rota_id
     membership.delete()
-    return person_replan(actor, [rota_id], trigger=PlanTrigger.MEMBERSHIP, now=now)
+    changes = person_replan(actor, [rota_id], trigger=PlanTrigger.MEMBERSHIP, now=now)
+    swap_requests_expire(now or timezone.now(), rota_ids=[rota_id])
+    return changes
+
+
+def swap_requests_expire(now: datetime, *, rota_ids: Iterable[int] | None = None) -> int:
+    """Mark open requests that can no longer be taken as expired: their duty was cancelled
+    (re-planned away, or its person left) or has started. Returns how many were expired.
+
+    A conditional UPDATE, so it is safe to run at any time and twice; a request being taken
+    meanwhile is no longer OPEN and is left alone.
+    """
+    stale = SwapRequest.objects.filter(status=SwapStatus.OPEN).filter(
+        Q(assignment__cancelled_at__isnull=False) | Q(assignment__shift__starts_at__lte=now)
+    )
+    if rota_ids is not None:
+        stale = stale.filter(assignment__shift__rota_id__in=list(rota_ids))
+    # Django cannot UPDATE through a join on every backend; select the ids first.
+    return SwapRequest.objects.filter(
+        pk__in=list(stale.values_list("pk", flat=True)), status=SwapStatus.OPEN
+    ).update(status=SwapStatus.EXPIRED, decided_at=now)
 
 
 def _swap_news_enqueue(swap_id: int, event: str) -> None:
@@ -346,6 +368,11 @@ def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = Non
     )
     if cancelled != 1:
         raise ValidationError("This duty is no longer the requester's.")
+    # Only one request per duty is open at a time, but one left over (say, from before that
+    # rule) can no longer be taken now that the duty is cancelled.
+    SwapRequest.objects.filter(assignment=assignment, status=SwapStatus.OPEN).update(
+        status=SwapStatus.EXPIRED, decided_at=now
+    )
     taken = Assignment.objects.create(
         shift=assignment.shift,
         person=actor,

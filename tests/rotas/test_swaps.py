@@ -436,3 +436,30 @@ def test_someone_on_time_off_during_the_duty_cannot_be_named_nor_sees_the_reques
     assert f'data-swap="{open_swap.pk}"' not in client.get("/swaps").content.decode()
     TimeOff.objects.all().delete()
     assert f'data-swap="{open_swap.pk}"' in client.get("/swaps").content.decode()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_request_whose_duty_was_cancelled_shows_as_expired_and_is_expired_on_pausing(
+    client: Client, swap: SwapRequest, member: Membership
+) -> None:
+    Assignment.objects.filter(pk=swap.assignment_id).update(cancelled_at=NOW)
+    client.force_login(member.user)
+    page = client.get("/swaps").content.decode()
+    mine = page.split(f'data-my-swap="{swap.pk}"')[1].split("</li>")[0]
+    assert "Expired" in mine and "Withdraw" not in mine
+    services.membership_pause(member.user, member.pk, now=NOW)
+    swap.refresh_from_db()
+    assert (swap.status, swap.decided_at) == (SwapStatus.EXPIRED, NOW)
+
+
+@pytest.mark.django_db
+def test_requests_for_duties_that_started_expire_once(swap: SwapRequest) -> None:
+    with time_machine.travel(NOW, tick=False):
+        assert services.swap_requests_expire(NOW) == 0
+    later = NEXT_MONDAY + timedelta(minutes=1)
+    assert services.swap_requests_expire(later, rota_ids=[]) == 0
+    assert services.swap_requests_expire(later) == 1
+    swap.refresh_from_db()
+    assert swap.status == SwapStatus.EXPIRED
+    assert services.swap_requests_expire(later) == 0  # safe to run twice

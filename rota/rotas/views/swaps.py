@@ -29,10 +29,11 @@ def _swaps_page(
     failed_id: int | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    now = timezone.now()
     context = {
         "me": me,
-        "open_for_me": swap_requests_open_for(me, timezone.now()),
-        "mine": swap_requests_by(me),
+        "open_for_me": swap_requests_open_for(me, now),
+        "mine": swap_requests_by(me, now),
         "take_errors": errors or [],
         "failed_id": failed_id,
     }
