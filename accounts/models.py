@@ -14,7 +14,12 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from accounts.availability import WindowSpec, window_error
-from accounts.validators import validate_country, validate_github_login, validate_time_zone
+from accounts.validators import (
+    validate_country,
+    validate_github_login,
+    validate_single_line_text,
+    validate_time_zone,
+)
 
 INDEPENDENT = "independent"
 
@@ -31,7 +36,9 @@ class Weekday(models.IntegerChoices):
 
 class User(AbstractUser):
     email = models.EmailField("e-mail address")
-    display_name = models.CharField(max_length=100, blank=True)
+    display_name = models.CharField(
+        max_length=100, blank=True, validators=[validate_single_line_text]
+    )
     github_login = models.CharField(
         "GitHub login", max_length=39, blank=True, validators=[validate_github_login]
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import zoneinfo
 from functools import cache
 
@@ -34,6 +35,15 @@ def validate_github_login(value: str) -> None:
             "A GitHub login has 1-39 letters, digits or single hyphens and does not start or "
             "end with a hyphen.",
             code="invalid_github_login",
+        )
+
+
+def validate_single_line_text(value: str) -> None:
+    """No control characters (newlines, tabs, escapes) nor line or paragraph separators: a
+    name goes into e-mail subjects and headers, where a newline could forge a header."""
+    if any(unicodedata.category(c) in {"Cc", "Zl", "Zp"} for c in value):
+        raise ValidationError(
+            "Use one line of text without control characters.", code="control_characters"
         )
 
 

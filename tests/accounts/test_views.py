@@ -102,6 +102,9 @@ def test_signing_up_creates_the_person_joins_rotas_and_logs_them_in(
         ({"country": "XX"}, "country", "valid choice"),
         ({"github_login": "-bad-"}, "github_login", "GitHub login"),
         ({"email": ""}, "email", "required"),
+        ({"display_name": "Priya\r\nBcc: all@example.org"}, "display_name", "control"),
+        ({"display_name": "Priya\u2028Bcc"}, "display_name", "control"),
+        ({"display_name": "Pri\x1b[31mya"}, "display_name", "control"),
     ],
 )
 def test_signup_shows_field_errors_for_bad_input(
