@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.core.cache import cache
+from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 SWAP_EVENTS = ("requested", "accepted", "withdrawn")
+
+
+# How long a recipient's "sent" mark outlives its e-mail: longer than all retries take.
+SENT_MARK_SECONDS = 24 * 3600
+
+
+def _one_line(text: str) -> str:
+    """A subject is one header line: any newline (stored before names were validated, or
+    from a template) would end the header and start another."""
+    return " ".join(text.split())
 
 
 @shared_task(
@@ -19,8 +30,10 @@ SWAP_EVENTS = ("requested", "accepted", "withdrawn")
 def swap_news_send_task(swap_id: int, event: str) -> str:
     """Tell the requester, the taker (or the named person) and the rota's managers.
 
-    Safe to run twice in the sense that matters: it only reads; a retry may send a duplicate
-    e-mail, which is better than none.
+    One message per recipient. Each recipient is claimed with an atomic cache.add before the
+    send and released if the send fails, so a retry (after one recipient's server refused)
+    sends only to those not yet reached, and a task delivered twice does not mail anyone
+    twice.
     """
     from rota.rotas.models import SwapRequest
 
@@ -38,11 +51,14 @@ def swap_news_send_task(swap_id: int, event: str) -> str:
     rota = swap.assignment.shift.rota
     people = [swap.requester, swap.taken_by or swap.target, *rota.managers.all()]
     seen: set[int] = set()
-    messages = []
+    sent, failed = 0, 0
     for person in people:
         if person is None or person.pk in seen or not person.email:
             continue
         seen.add(person.pk)
+        mark = f"swap-news:{swap_id}:{event}:{person.pk}"
+        if not cache.add(mark, 1, SENT_MARK_SECONDS):
+            continue  # sent by an earlier try
         context = {
             "swap": swap,
             "rota": rota,
@@ -50,8 +66,15 @@ def swap_news_send_task(swap_id: int, event: str) -> str:
             "event": event,
             "site_url": settings.SITE_URL,
         }
-        subject = render_to_string("emails/swap_subject.txt", context).strip()
+        subject = _one_line(render_to_string("emails/swap_subject.txt", context))
         body = render_to_string("emails/swap_body.txt", context)
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [person.email]))
-    sent = send_mass_mail(messages, fail_silently=False)
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        except OSError:
+            cache.delete(mark)
+            failed += 1
+            continue
+        sent += 1
+    if failed:
+        raise OSError(f"{failed} e-mails about swap {swap_id} ({event}) failed; {sent} sent")
     return f"sent {sent} e-mails about swap {swap_id} ({event})"

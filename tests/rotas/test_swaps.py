@@ -463,3 +463,32 @@ def test_requests_for_duties_that_started_expire_once(swap: SwapRequest) -> None
     swap.refresh_from_db()
     assert swap.status == SwapStatus.EXPIRED
     assert services.swap_requests_expire(later) == 0  # safe to run twice
+
+
+@pytest.mark.django_db
+def test_a_retry_mails_only_the_people_the_first_try_did_not_reach(
+    swap: SwapRequest, release_manager: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_send = notification_tasks.send_mail
+
+    def manager_server_away(subject: str, body: str, sender: str, to: list[str]) -> int:
+        if to == [release_manager.email]:
+            raise ConnectionRefusedError("SMTP server away")
+        return real_send(subject, body, sender, to)
+
+    monkeypatch.setattr(notification_tasks, "send_mail", manager_server_away)
+    with pytest.raises(OSError, match="1 e-mails"):
+        notification_tasks.swap_news_send_task(swap.pk, "requested")
+    assert [m.to for m in mail.outbox] == [[swap.requester.email]]
+    monkeypatch.setattr(notification_tasks, "send_mail", real_send)
+    assert notification_tasks.swap_news_send_task(swap.pk, "requested").startswith("sent 1 ")
+    assert [m.to for m in mail.outbox] == [[swap.requester.email], [release_manager.email]]
+
+
+@pytest.mark.django_db
+def test_a_newline_in_a_stored_name_cannot_break_the_subject_line(swap: SwapRequest) -> None:
+    User.objects.filter(pk=swap.requester_id).update(display_name="Vera\r\nBcc: all@example.org")
+    assert notification_tasks.swap_news_send_task(swap.pk, "requested").startswith("sent 1 ")
+    [message] = mail.outbox
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message.extra_headers == {} and message.bcc == []
