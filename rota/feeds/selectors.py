@@ -259,10 +259,12 @@ _DUTY_COLUMNS = (
 
 
 def _person(row: Any, public: bool) -> DutyPerson:
-    full_name = f"{row.person__first_name} {row.person__last_name}".strip()
     if public:
-        # Display names only: never the username, which is a login, nor the e-mail.
-        return DutyPerson(row.person__display_name or full_name or "A volunteer", None)
+        # Display names only: a person chose that one to be shown. Never the real name (which
+        # they may have given only to the organisers), the username (a login), the e-mail or
+        # the zone.
+        return DutyPerson(row.person__display_name or "A volunteer", None)
+    full_name = f"{row.person__first_name} {row.person__last_name}".strip()
     name = row.person__display_name or full_name or row.person__username
     return DutyPerson(name, row.person__time_zone)
 

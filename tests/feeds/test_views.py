@@ -117,8 +117,20 @@ def test_rota_feed_of_one_rota_does_not_answer_under_another_slug(
 
 
 def test_public_feed_shows_display_names_only(client: Client, clock, review_rota) -> None:
-    named = make_user("wang.xiaoming", display_name="王小明", email="wang@corp.example")
-    nameless = make_user("priya_k", display_name="", email="priya@corp.example")
+    named = make_user(
+        "wang.xiaoming",
+        display_name="王小明",
+        first_name="Xiaoming",
+        last_name="Wangsurname",
+        email="wang@corp.example",
+    )
+    nameless = make_user(
+        "priya_k",
+        display_name="",
+        first_name="Priya",
+        last_name="Krishnamurthy",
+        email="priya@corp.example",
+    )
     duty_create(review_rota, named, MONDAY)
     duty_create(review_rota, nameless, MONDAY)
     response = client.get(public_url(review_rota))
@@ -127,7 +139,8 @@ def test_public_feed_shows_display_names_only(client: Client, clock, review_rota
     unfolded = text.replace("\r\n ", "")
     assert "王小明" in unfolded
     assert "A volunteer" in unfolded
-    for secret in ("wang.xiaoming", "priya_k", "@corp.example", "Europe/Berlin"):
+    secrets = ("wang.xiaoming", "priya_k", "Xiaoming", "Wangsurname", "Priya", "Krishnamurthy")
+    for secret in (*secrets, "@corp.example", "Europe/Berlin"):
         assert secret not in unfolded
     assert response["Cache-Control"].startswith("public")
 
