@@ -5,3 +5,6 @@ class FeedsConfig(AppConfig):
     name = "rota.feeds"
     label = "feeds"
     verbose_name = "Calendar feeds"
+
+    def ready(self) -> None:
+        from rota.feeds import signals  # noqa: F401

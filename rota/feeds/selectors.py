@@ -1,10 +1,15 @@
 """Reads for feeds: token look-up, who may subscribe to what, and the cached feed documents.
 
-Cost model: a feed is rendered once per change of the plans it covers and then served from
-Django's cache. The cache key holds everything the document depends on that can change
-(plan_version of each covered rota, the reminder setting, the UTC date for the 30-day
-cancellation window), so a poll of an unchanged feed costs the token look-up, at most one small
-query for the plan versions and a cache read; no invalidation is ever needed.
+Cost model: a feed is rendered once per change of what it shows and then served from Django's
+cache. The cache key names what the document depends on: the plan_version of each covered rota,
+a stamp of the rota rows the feed shows (name, description, kind), for personal feeds the
+reader's own name and zone, the reminder setting and the UTC date (for the 30-day cancellation
+window). All of that comes with the token look-up (or the public rota's row), so a poll of an
+unchanged feed costs that one query and a cache read.
+
+What the key does not read, co-workers' names and zones, release versions and admin edits of
+shifts and assignments, raises the plan_version of the rotas concerned instead
+(rota/feeds/signals.py), so no cached document is ever invalidated: a change is a new key.
 """
 
 from __future__ import annotations
@@ -51,6 +56,9 @@ class FeedAccess:
     rota_slug: str | None
     rota_plan_version: int | None
     reminder_minutes: int | None
+    # A hash of the rows the document shows that are read with the token: the rota (rota
+    # links), or the reader and the names of their rotas (personal links).
+    content: str
     may_read: bool  # a rota link works only while its holder is a member or manager
     fetch_due: bool  # last fetch older than FETCH_RECORD_INTERVAL (or never)
     # Personal links: (rota id, plan_version) of every rota the person ever held a duty in,
@@ -72,6 +80,7 @@ def _access_sql() -> str:
     rota = Rota._meta.db_table
     membership = Membership._meta.db_table
     managers = Rota.managers.through._meta.db_table
+    user = User._meta.db_table
     assignment = Assignment._meta.db_table
     shift = Shift._meta.db_table
     # A personal link gets one row per rota the person held a duty in (the plan versions for
@@ -84,8 +93,11 @@ def _access_sql() -> str:
         f" OR EXISTS(SELECT 1 FROM {managers} g WHERE g.user_id = t.user_id"
         f" AND g.rota_id = t.rota_id),"
         f" t.last_fetched_at IS NULL OR t.last_fetched_at <= %s,"
-        f" v.id, v.plan_version"
+        f" r.name, r.description, r.kind,"
+        f" u.display_name, u.first_name, u.last_name, u.username, u.time_zone,"
+        f" v.id, v.plan_version, v.name, v.kind"
         f" FROM {token} t"
+        f" JOIN {user} u ON u.id = t.user_id"
         f" LEFT JOIN {rota} r ON r.id = t.rota_id"
         f" LEFT JOIN {preference} p ON p.user_id = t.user_id"
         f" LEFT JOIN {rota} v ON t.kind = 'personal' AND EXISTS(SELECT 1 FROM {assignment} a"
@@ -111,6 +123,12 @@ def feed_access_find(plain: str, now: datetime) -> FeedAccess | None:
     if not rows or not hmac.compare_digest(rows[0][4], digest):
         return None
     token_id, user_id, kind, rota_id, _, slug, version, reminder, member, due = rows[0][:10]
+    rota_row, person_row = rows[0][10:13], rows[0][13:18]
+    rotas = tuple(row[18:22] for row in rows if row[18] is not None)
+    if kind == FeedKind.PERSONAL:
+        content = _stamp((person_row, tuple((r[0], r[2], r[3]) for r in rotas)))
+    else:
+        content = _stamp(rota_row)
     return FeedAccess(
         token_id=token_id,
         user_id=user_id,
@@ -119,10 +137,15 @@ def feed_access_find(plain: str, now: datetime) -> FeedAccess | None:
         rota_slug=slug,
         rota_plan_version=version,
         reminder_minutes=reminder,
+        content=content,
         may_read=kind == FeedKind.PERSONAL or bool(member),
         fetch_due=bool(due),
-        versions=tuple((row[10], row[11]) for row in rows if row[10] is not None),
+        versions=tuple((r[0], r[1]) for r in rotas),
     )
+
+
+def _stamp(shown: object) -> str:
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:24]
 
 
 def feed_reminder_minutes(user: User) -> int | None:
@@ -141,13 +164,19 @@ def feed_tokens_for(user: User) -> QuerySet[FeedToken]:
     return FeedToken.objects.filter(user=user).select_related("rota")
 
 
-def feed_public_rota(slug: str) -> tuple[int, int] | None:
-    """(id, plan_version) of a public rota, or None. Raw SQL: the ORM doubled the poll's cost."""
-    sql = f"SELECT id, plan_version FROM {Rota._meta.db_table} WHERE slug = %s AND is_public"
+def feed_public_rota(slug: str) -> tuple[int, int, str] | None:
+    """(id, plan_version, content stamp) of a public rota, or None.
+
+    Raw SQL: the ORM doubled the poll's cost.
+    """
+    sql = (
+        f"SELECT id, plan_version, name, description, kind FROM {Rota._meta.db_table}"
+        f" WHERE slug = %s AND is_public"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [slug])
         row = cursor.fetchone()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], _stamp(tuple(row[2:5]))) if row else None
 
 
 # --- documents ---------------------------------------------------------------------------
@@ -189,9 +218,10 @@ class _RecentDocuments:
     """A small per-process memo in front of Django's cache.
 
     Safe without any invalidation because a key never changes meaning: it names the plan
-    versions, settings and day the document was rendered for, so the document under a key is
-    the same in every process, forever. It spares the shared cache's read and unpickling of
-    ~100 KiB per poll; the shared cache still makes one render serve every process.
+    versions, content stamp, settings and day the document was rendered for, so the document
+    under a key is the same in every process, forever. It spares the shared cache's read and
+    unpickling of ~100 KiB per poll; the shared cache still makes one render serve every
+    process.
     """
 
     def __init__(self, size: int) -> None:
@@ -334,10 +364,10 @@ def rota_feed_render(rota: Rota, public: bool, now: datetime) -> bytes:
 
 def personal_feed_document(access: FeedAccess, now: datetime) -> FeedDocument:
     """No query of its own: the plan versions came with the token. Then a cache read."""
-    fingerprint = hashlib.sha256(repr(access.versions).encode()).hexdigest()[:24]
+    fingerprint = _stamp(access.versions)
     key = (
-        f"feeds:1:personal:{access.user_id}:{access.reminder_minutes}"
-        f":{_day_start(now):%Y%m%d}:{fingerprint}"
+        f"feeds:2:personal:{access.user_id}:{access.reminder_minutes}"
+        f":{_day_start(now):%Y%m%d}:{fingerprint}:{access.content}"
     )
     user_id, reminder = access.user_id, access.reminder_minutes
     return _cached(
@@ -352,11 +382,11 @@ def feed_documents_forget() -> None:
 
 
 def rota_feed_document(
-    rota_id: int, plan_version: int, public: bool, now: datetime
+    rota_id: int, plan_version: int, content: str, public: bool, now: datetime
 ) -> FeedDocument:
-    """No query at all while the rota's plan is unchanged: just a cache read."""
+    """No query at all while the rota and its plan are unchanged: just a cache read."""
     audience = "public" if public else "rota"
-    key = f"feeds:1:{audience}:{rota_id}:{plan_version}:{_day_start(now):%Y%m%d}"
+    key = f"feeds:2:{audience}:{rota_id}:{plan_version}:{content}:{_day_start(now):%Y%m%d}"
     return _cached(key, lambda: rota_feed_render(Rota.objects.get(pk=rota_id), public, now), now)
 
 

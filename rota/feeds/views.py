@@ -84,7 +84,9 @@ def feed_rota(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         or not access.may_read
     ):
         raise Http404("No such feed.")
-    document = rota_feed_document(access.rota_id, access.rota_plan_version, False, now)
+    document = rota_feed_document(
+        access.rota_id, access.rota_plan_version, access.content, False, now
+    )
     feed_token_touch(access, now)
     return _calendar_response(request, document, f"{slug}.ics", private=True)
 
