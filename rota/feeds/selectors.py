@@ -83,6 +83,7 @@ def _access_sql() -> str:
     user = User._meta.db_table
     assignment = Assignment._meta.db_table
     shift = Shift._meta.db_table
+    # A deactivated person's links stop working with their account.
     # A personal link gets one row per rota the person held a duty in (the plan versions for
     # the cache key come with the token, in the same query); other links get one row.
     return (
@@ -103,7 +104,7 @@ def _access_sql() -> str:
         f" LEFT JOIN {rota} v ON t.kind = 'personal' AND EXISTS(SELECT 1 FROM {assignment} a"
         f" JOIN {shift} s ON s.id = a.shift_id WHERE a.person_id = t.user_id"
         f" AND s.rota_id = v.id)"
-        f" WHERE t.token_hash = %s AND t.revoked_at IS NULL"
+        f" WHERE t.token_hash = %s AND t.revoked_at IS NULL AND u.is_active"
         f" ORDER BY v.id"
     )
 

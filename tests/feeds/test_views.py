@@ -61,6 +61,18 @@ def test_revoked_token_gets_404(client: Client, vera_duty, volunteer) -> None:
     assert client.get(personal_url(plain)).status_code == 404
 
 
+def test_links_of_a_deactivated_person_get_404(
+    client: Client, vera_duty, volunteer, review_rota
+) -> None:
+    _, personal = feed_link(volunteer)
+    _, rota = feed_link(volunteer, review_rota)
+    assert client.get(personal_url(personal)).status_code == 200
+    volunteer.is_active = False
+    volunteer.save()
+    assert client.get(personal_url(personal)).status_code == 404
+    assert client.get(rota_url(review_rota, rota)).status_code == 404
+
+
 def test_recreating_a_link_revokes_the_previous_one(client: Client, vera_duty, volunteer) -> None:
     _, old = feed_link(volunteer)
     _, new = feed_link(volunteer)
