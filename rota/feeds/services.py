@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from accounts.models import User
@@ -32,8 +32,24 @@ def feed_token_create(
         rota = None
     elif rota is None or not feed_rotas_for(user).filter(pk=rota.pk).exists():
         raise PermissionDenied("Only members and managers of a rota can subscribe to it.")
+    try:
+        return _feed_token_replace(user, kind, rota, now)
+    except IntegrityError:
+        # A create that raced ours committed its link between our revoke and our insert (the
+        # lock below serialises creates on PostgreSQL; SQLite or a lock-free path can still
+        # collide). Once more: this time the revoke sees the other link.
+        return _feed_token_replace(user, kind, rota, now)
+
+
+def _feed_token_replace(
+    user: User, kind: str, rota: Rota | None, now: datetime
+) -> tuple[FeedToken, str]:
     plain = secrets.token_urlsafe(32)  # 256 bits
     with transaction.atomic():
+        # Two concurrent creates would both revoke nothing and both insert, and the second
+        # would break the one-active-link constraint: locking the person's row makes the
+        # second wait for the first and then revoke its link.
+        User.objects.select_for_update().filter(pk=user.pk).first()
         FeedToken.objects.filter(user=user, kind=kind, rota=rota, revoked_at__isnull=True).update(
             revoked_at=now
         )

@@ -244,3 +244,26 @@ def test_last_fetch_is_recorded_at_most_once_per_five_minutes(
     client.get(personal_url(plain))
     token.refresh_from_db()
     assert token.last_fetched_at == NOW + timedelta(minutes=6)
+
+
+def test_a_create_that_hits_the_one_active_link_constraint_retries_once(
+    client: Client, vera_duty, volunteer, monkeypatch
+) -> None:
+    """A racer's link appears between the revoke and the insert: the constraint refuses the
+    insert, and the create tries once more instead of answering 500. (Without threads the
+    racer's row is rolled back with the failed attempt; the retry path is what is tested.)"""
+    real_create = FeedToken.objects.create
+    calls: list[str] = []
+
+    def create_after_a_racer(**fields):
+        calls.append(fields["token_hash"])
+        if len(calls) == 1:
+            real_create(**{**fields, "token_hash": feed_token_digest("x" * 43), "hint": "xxxx"})
+        return real_create(**fields)
+
+    monkeypatch.setattr(FeedToken.objects, "create", create_after_a_racer)
+    token, plain = feed_link(volunteer)
+    monkeypatch.undo()
+    assert len(calls) == 2  # the refused insert and the retry
+    assert FeedToken.objects.filter(user=volunteer, revoked_at__isnull=True).get() == token
+    assert client.get(personal_url(plain)).status_code == 200
