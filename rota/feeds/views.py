@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from rota.feeds.forms import FeedPreferenceForm, FeedTokenCreateForm, FeedTokenRevokeForm
@@ -36,6 +37,8 @@ from rota.feeds.services import (
 )
 
 FEED_MAX_AGE = 15 * 60
+# The new link's URLs travel from the create POST to the next GET in the session, once.
+CREATED_SESSION_KEY = "feeds_created"
 
 
 def _calendar_response(
@@ -100,13 +103,20 @@ def feed_public(request: HttpRequest, slug: str) -> HttpResponse:
     return _calendar_response(request, document, f"{slug}.ics", private=False)
 
 
+@never_cache  # the page shows a new link's secret once; no cache may keep it
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest) -> HttpResponse:
-    """List, create and revoke feed links; the plain token is shown once, on creation."""
+    """List, create and revoke feed links; the plain token is shown once, after creation.
+
+    A create redirects (303) to this page, which shows the new link from the session and
+    forgets it: a refresh neither posts again (revoking the link just shown) nor shows it twice.
+    """
     user = request.user
     now = timezone.now()
     created: dict[str, str] | None = None
+    if request.method == "GET":
+        created = request.session.pop(CREATED_SESSION_KEY, None)
     preference = FeedPreference.objects.filter(user=user).first() or FeedPreference(user=user)
     create_form = FeedTokenCreateForm(user=user)
     preference_form = FeedPreferenceForm(instance=preference)
@@ -121,6 +131,8 @@ def manage(request: HttpRequest) -> HttpResponse:
                 created = {**feed_urls(token, plain), "label": str(token.get_kind_display())}
                 if token.rota:
                     created["label"] += f": {token.rota}"
+                request.session[CREATED_SESSION_KEY] = created
+                return _redirect_see_other("feeds:manage")
         elif action == "revoke":
             revoke_form = FeedTokenRevokeForm(request.POST)
             if revoke_form.is_valid() and feed_token_revoke(
@@ -145,5 +157,12 @@ def manage(request: HttpRequest) -> HttpResponse:
         "create_form": create_form,
         "preference_form": preference_form,
     }
-    status = 400 if request.method == "POST" and created is None else 200
+    status = 400 if request.method == "POST" else 200
     return render(request, "feeds/manage.html", context, status=status)
+
+
+def _redirect_see_other(to: str) -> HttpResponseRedirect:
+    """See Other: the browser follows a POST's redirect with a GET."""
+    response = redirect(to)
+    response.status_code = 303
+    return response

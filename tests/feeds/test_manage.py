@@ -50,14 +50,22 @@ def test_manage_page_explains_google_and_outlook(volunteer: User) -> None:
 def test_creating_a_link_shows_https_and_webcal_urls_once(member, volunteer: User) -> None:
     client = logged_in(volunteer)
     response = post(client, {"action": "create", "kind": "personal"})
-    assert response.status_code == 200
-    text = response.content.decode()
+    assert response.status_code == 303
+    assert response["Location"] == MANAGE
+    assert "/feeds/me/" not in response.content.decode()
+    text = client.get(MANAGE).content.decode()
     https = re.search(r"http://localhost:8000/feeds/me/([A-Za-z0-9_-]{43})\.ics", text)
     assert https is not None
     plain = https.group(1)
     assert f"webcal://localhost:8000/feeds/me/{plain}.ics" in text
-    assert plain not in client.get(MANAGE).content.decode()  # never shown again
-    assert Client().get(f"/feeds/me/{plain}.ics").status_code == 200
+    assert plain not in client.get(MANAGE).content.decode()  # a refresh: never shown again
+    assert Client().get(f"/feeds/me/{plain}.ics").status_code == 200  # nor revoked
+
+
+def test_manage_page_is_never_cached(volunteer: User) -> None:
+    response = logged_in(volunteer).get(MANAGE)
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
 
 
 def test_post_without_csrf_token_is_refused(volunteer: User) -> None:
@@ -68,11 +76,11 @@ def test_post_without_csrf_token_is_refused(volunteer: User) -> None:
 
 
 def test_member_can_create_a_rota_link(member, volunteer: User, review_rota: Rota) -> None:
-    response = post(
-        logged_in(volunteer), {"action": "create", "kind": "rota", "rota": review_rota.pk}
-    )
-    assert response.status_code == 200
-    assert f"/feeds/rota/{review_rota.slug}/" in response.content.decode()
+    client = logged_in(volunteer)
+    response = post(client, {"action": "create", "kind": "rota", "rota": review_rota.pk})
+    assert response.status_code == 303
+    text = client.get(MANAGE).content.decode()
+    assert f"/feeds/rota/{review_rota.slug}/" in text
     assert FeedToken.objects.get().rota == review_rota
 
 
