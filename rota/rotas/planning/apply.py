@@ -10,7 +10,15 @@ from django.db.models import F
 
 from accounts.models import User
 from rota import engine
-from rota.rotas.models import Assignment, Release, Rota, Shift, SwapRequest, SwapStatus
+from rota.rotas.models import (
+    Assignment,
+    AssignmentSource,
+    Release,
+    Rota,
+    Shift,
+    SwapRequest,
+    SwapStatus,
+)
 
 
 def _display(user_id: int, names: dict[int, str]) -> str:
@@ -63,10 +71,11 @@ def plan_apply(
     )
     have = {(a.shift.key, a.person_id, a.role): a for a in stored}
     # Shifts that no longer exist in the plan (the rota's hand-off or cadence changed, a
-    # release was deleted) and have not started: their people are off duty.
+    # release was deleted) and have not started: their planned people are off duty. Swaps and
+    # managers' overrides are people's own decisions and stay, as they do in every re-plan.
     stale = list(
         Assignment.objects.active()
-        .filter(shift__rota=rota, shift__starts_at__gt=now)
+        .filter(shift__rota=rota, shift__starts_at__gt=now, source=AssignmentSource.PLANNED)
         .exclude(shift__key__in=slots)
         .select_related("shift")
     )
