@@ -24,6 +24,10 @@ app.conf.beat_schedule = {
         "task": "rota.rotas.tasks.rotas_extend_horizon_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    "expire-stale-swap-requests": {
+        "task": "rota.rotas.tasks.swap_requests_expire_task",
+        "schedule": crontab(minute=7),
+    },
 }
 
 

@@ -39,3 +39,13 @@ def rotas_extend_horizon_task() -> str:
     for rota_id in ids:
         plan_rota_task.delay(rota_id, PlanTrigger.SCHEDULE)
     return f"queued {len(ids)} rotas"
+
+
+@shared_task(name="rota.rotas.tasks.swap_requests_expire_task")
+def swap_requests_expire_task() -> str:
+    """Hourly: open swap requests whose duty has started or gone can no longer be taken."""
+    from django.utils import timezone
+
+    from rota.rotas.services import swap_requests_expire
+
+    return f"expired {swap_requests_expire(timezone.now())} swap requests"

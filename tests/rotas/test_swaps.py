@@ -492,3 +492,16 @@ def test_a_newline_in_a_stored_name_cannot_break_the_subject_line(swap: SwapRequ
     [message] = mail.outbox
     assert "\n" not in message.subject and "\r" not in message.subject
     assert message.extra_headers == {} and message.bcc == []
+
+
+@pytest.mark.django_db
+def test_the_hourly_task_expires_requests_whose_duty_has_started(swap: SwapRequest) -> None:
+    from rota.celery import app
+    from rota.rotas.tasks import swap_requests_expire_task
+
+    with time_machine.travel(NEXT_MONDAY + timedelta(hours=1), tick=False):
+        assert swap_requests_expire_task() == "expired 1 swap requests"
+    swap.refresh_from_db()
+    assert swap.status == SwapStatus.EXPIRED
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "rota.rotas.tasks.swap_requests_expire_task" in scheduled
