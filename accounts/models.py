@@ -70,11 +70,29 @@ class User(AbstractUser):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        return person_name(self.display_name, self.first_name, self.last_name, self.username)
+
+    @property
+    def public_name(self) -> str:
+        return public_name(self.display_name)
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.organisation = normalise_organisation(self.organisation)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+ANONYMOUS_NAME = "A volunteer"
+
+
+def person_name(display_name: str, first_name: str, last_name: str, username: str) -> str:
+    """How a person is named to people who know them: chosen name, real name, or login."""
+    return display_name or f"{first_name} {last_name}".strip() or username
+
+
+def public_name(display_name: str) -> str:
+    """How a person is named to outsiders: only the name they chose to show, never their
+    real name (given perhaps only to organisers) or their login."""
+    return display_name or ANONYMOUS_NAME
 
 
 def normalise_organisation(value: str) -> str:

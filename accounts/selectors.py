@@ -41,15 +41,8 @@ def _off_ranges(
 def time_off_ranges_for(user: User, start: datetime, end: datetime) -> list[tuple[date, date]]:
     """Time off and (when chosen) public holidays as inclusive local date ranges."""
     first, last = _local_bounds(user.time_zone, start, end)
-    time_off = ((t.start, t.end) for t in _prefetched_or_query(user, first, last))
+    time_off = user.time_off.filter(end__gte=first, start__lte=last).values_list("start", "end")
     return _off_ranges(time_off, user.country, user.count_public_holidays, first, last)
-
-
-def _prefetched_or_query(user: User, first: date, last: date) -> Iterable[TimeOff]:
-    cache = getattr(user, "_prefetched_objects_cache", {})
-    if "time_off" in cache:
-        return cache["time_off"]
-    return user.time_off.filter(end__gte=first, start__lte=last)
 
 
 def unavailable_intervals_for(

@@ -31,7 +31,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import User, person_name, public_name
 from rota.feeds.models import FeedKind, FeedPreference, FeedToken
 from rota.feeds.rendering import CANCELLED_VISIBLE_FOR, Duty, DutyPerson, FeedSpec, feed_render
 from rota.rotas.models import Assignment, Membership, Rota, Shift
@@ -290,13 +290,14 @@ _DUTY_COLUMNS = (
 
 
 def _person(row: Any, public: bool) -> DutyPerson:
-    if public:
-        # Display names only: a person chose that one to be shown. Never the real name (which
-        # they may have given only to the organisers), the username (a login), the e-mail or
-        # the zone.
-        return DutyPerson(row.person__display_name or "A volunteer", None)
-    full_name = f"{row.person__first_name} {row.person__last_name}".strip()
-    name = row.person__display_name or full_name or row.person__username
+    if public:  # the chosen display name only: no real name, login, e-mail or zone
+        return DutyPerson(public_name(row.person__display_name), None)
+    name = person_name(
+        row.person__display_name,
+        row.person__first_name,
+        row.person__last_name,
+        row.person__username,
+    )
     return DutyPerson(name, row.person__time_zone)
 
 

@@ -66,9 +66,7 @@ def rota_viewer_knows_people(user: User | AnonymousUser, rota: Rota) -> bool:
 
 def person_label_for(person: User, *, knows_people: bool) -> str:
     """How a person on duty is named to a viewer: never their username to outsiders."""
-    if knows_people:
-        return person.name
-    return person.display_name or "A volunteer"
+    return person.name if knows_people else person.public_name
 
 
 @dataclass(frozen=True)
