@@ -172,7 +172,7 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         # A message taken by a worker that died comes back after this long: longer than the
         # longest plan (seconds), short enough that a crash delays work by minutes at most.
-        "visibility_timeout": env_int("ROTA_VISIBILITY_TIMEOUT_SECONDS", 300, minimum=60),
+        "visibility_timeout": env_int("ROTA_VISIBILITY_TIMEOUT_SECONDS", 120, minimum=30),
         # Fail fast when Redis is away: the outbox keeps the work, a page must not hang.
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
