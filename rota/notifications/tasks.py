@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
@@ -88,3 +90,79 @@ def _swap_news_send(swap_id: int, event: str) -> str:
     if failed:
         raise OSError(f"{failed} e-mails about swap {swap_id} ({event}) failed; {sent} sent")
     return f"sent {sent} e-mails about swap {swap_id} ({event})"
+
+
+def _mail_once_each(
+    mark_prefix: str, people: list[Any], subject: str, body: str, context: dict[str, Any]
+) -> tuple[int, int]:
+    """One message per person, each claimed in the cache before sending and released if the
+    send fails, so a retry reaches only those not yet reached; (sent, failed)."""
+    seen: set[int] = set()
+    sent = failed = 0
+    for person in people:
+        if person is None or person.pk in seen or not person.email:
+            continue
+        seen.add(person.pk)
+        mark = f"{mark_prefix}:{person.pk}"
+        if not cache.add(mark, 1, SENT_MARK_SECONDS):
+            continue
+        personal = {**context, "recipient": person, "site_url": settings.SITE_URL}
+        try:
+            send_mail(
+                _one_line(render_to_string(subject, personal)),
+                render_to_string(body, personal),
+                settings.DEFAULT_FROM_EMAIL,
+                [person.email],
+            )
+        except OSError:
+            cache.delete(mark)
+            failed += 1
+            continue
+        sent += 1
+    return sent, failed
+
+
+@shared_task(
+    name="rota.notifications.tasks.override_news_send_task",
+    autoretry_for=(OSError,),
+    retry_backoff=10,
+    max_retries=5,
+)
+def override_news_send_task(action_id: int) -> str:
+    """Tell the person a manager put on a seat, and the person they replaced."""
+    from accounts.models import User
+    from rota.rotas.models import Assignment, ManagerAction
+    from rota.rotas.outbox import outbox_begin, outbox_done
+
+    key = f"override-news:{action_id}"
+    token = outbox_begin(key)
+    action = ManagerAction.objects.select_related("rota", "actor").filter(pk=action_id).first()
+    if action is None:
+        outbox_done(key, token)
+        return f"manager action {action_id} is gone"
+    details = action.details or {}
+    assignment = (
+        Assignment.objects.select_related("shift").filter(pk=details.get("assignment")).first()
+    )
+    people = {u.pk: u for u in User.objects.filter(
+        pk__in=[details.get("person"), details.get("replaced_person")]
+    )}  # fmt: skip
+    context = {
+        "action": action,
+        "rota": action.rota,
+        "shift": assignment.shift if assignment else None,
+        "role": assignment.role if assignment else "",
+        "person": people.get(details.get("person")),
+        "replaced": people.get(details.get("replaced_person")),
+    }
+    sent, failed = _mail_once_each(
+        key,
+        [context["person"], context["replaced"]],
+        "emails/override_subject.txt",
+        "emails/override_body.txt",
+        context,
+    )
+    if failed:
+        raise OSError(f"{failed} e-mails about override {action_id} failed; {sent} sent")
+    outbox_done(key, token)
+    return f"sent {sent} e-mails about override {action_id}"

@@ -3,6 +3,7 @@ from django.contrib import admin
 from rota.rotas.models import (
     Assignment,
     Component,
+    ManagerAction,
     Membership,
     OutboxTask,
     PlanRun,
@@ -118,4 +119,21 @@ class OutboxTaskAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in OutboxTask._meta.fields]
 
     def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(ManagerAction)
+class ManagerActionAdmin(admin.ModelAdmin):
+    """The audit log, read-only: every manager action with who, what, when and why."""
+
+    list_display = ["created_at", "rota", "actor", "kind", "summary"]
+    list_filter = ["rota", "kind"]
+    search_fields = ["summary", "reason", "actor__username"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in ManagerAction._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False

@@ -101,3 +101,54 @@ class IdForm(forms.Form):
     """The id posted by a button (take, withdraw, pause, leave, remove)."""
 
     id = forms.IntegerField(min_value=1, max_value=2**62)
+
+
+class OverrideForm(forms.Form):
+    """A manager's override: which seat of which shift, who takes it, and why."""
+
+    shift = forms.TypedChoiceField(coerce=int, label="Shift")
+    role = forms.ChoiceField(label="Seat")
+    replace = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Replace",
+        help_text="Leave empty to fill a free seat.",
+    )
+    person = forms.TypedChoiceField(coerce=int, label="Put on duty")
+    reason = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Both people and the audit log read it.",
+        validators=[validate_plain_text],
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        rota: Rota,
+        shifts: list[Any],
+        members: list[User],
+        seats: list[Assignment],
+        zone: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        from django.utils import timezone
+
+        self.fields["shift"].choices = [
+            (s.pk, f"{timezone.localtime(s.starts_at, _zone(zone)):%a %d %b %Y %H:%M} ({zone})")
+            for s in shifts
+        ]
+        self.fields["role"].choices = [(r, r) for r in rota.roles]
+        self.fields["replace"].choices = [
+            ("", "nobody (a free seat)"),
+            *((a.pk, f"{a.person.name} ({a.role})") for a in seats),
+        ]
+        self.fields["person"].choices = [(u.pk, f"{u.name} ({u.time_zone})") for u in members]
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)

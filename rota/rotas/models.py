@@ -114,6 +114,11 @@ class Rota(models.Model):
         default=26.0, validators=[MinValueValidator(1.0), MaxValueValidator(520.0)]
     )
     lead_requires_shadow = models.BooleanField(default=True)
+    auto_publish = models.BooleanField(
+        "publish re-plans automatically",
+        default=True,
+        help_text="Off: a re-plan is kept as a preview until a manager publishes it.",
+    )
 
     # Releases.
     release_every_weeks = models.PositiveSmallIntegerField(
@@ -416,6 +421,7 @@ class PlanTrigger(models.TextChoices):
     MEMBERSHIP = "membership", "Membership changed"
     RELEASE = "release", "Release changed"
     SWAP = "swap", "Swap"
+    PUBLISH = "publish", "Published by a manager"
 
 
 class PlanRunStatus(models.TextChoices):
@@ -423,12 +429,16 @@ class PlanRunStatus(models.TextChoices):
     DRY_RUN = "dry_run", "Dry run"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped (another run in progress)"
+    AWAITING = "awaiting", "Awaiting a manager"
 
 
 class PlanRun(models.Model):
     rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="plan_runs")
     trigger = models.CharField(max_length=20, choices=PlanTrigger.choices)
     status = models.CharField(max_length=10, choices=PlanRunStatus.choices)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     seed = models.BigIntegerField(default=0)
@@ -474,3 +484,32 @@ class OutboxTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} due {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ManagerActionKind(models.TextChoices):
+    PREVIEW = "preview", "Previewed a re-plan"
+    PUBLISH = "publish", "Published a re-plan"
+    OVERRIDE = "override", "Put a person on a seat"
+    AUTO_PUBLISH = "auto_publish", "Changed automatic publishing"
+
+
+class ManagerAction(models.Model):
+    """The audit log: who did what to a rota, when and why. Written by the services that act,
+    in the same transaction as the action; never edited."""
+
+    rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="manager_actions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=ManagerActionKind.choices)
+    summary = models.CharField(max_length=300)
+    reason = models.TextField(blank=True, max_length=1000, validators=[validate_plain_text])
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["rota", "-created_at"], name="manager_action_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor}: {self.summary}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rota.rotas.views import accounts, duties, rotas, swaps
+from rota.rotas.views import accounts, duties, manage, rotas, swaps
 
 urlpatterns = [
     path("", rotas.home, name="home"),
@@ -18,4 +18,8 @@ urlpatterns = [
     path("swaps/new", swaps.swap_new, name="swap_new"),
     path("swaps/take", swaps.swap_take, name="swap_take"),
     path("swaps/withdraw", swaps.swap_withdraw, name="swap_withdraw"),
+    path("manage/", manage.dashboard, name="manage_dashboard"),
+    path("manage/<slug:slug>/fairness/", manage.fairness, name="manage_fairness"),
+    path("manage/<slug:slug>/plan/", manage.plan, name="manage_plan"),
+    path("manage/<slug:slug>/override/", manage.override, name="manage_override"),
 ]

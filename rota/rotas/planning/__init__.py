@@ -29,7 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from rota import engine
-from rota.rotas.models import PlanRun, PlanRunStatus, Rota
+from rota.rotas.models import PlanRun, PlanRunStatus, PlanTrigger, Rota
 from rota.rotas.outbox import outbox_begin, outbox_done, outbox_failed
 from rota.rotas.planning.apply import plan_apply
 from rota.rotas.planning.problem import problem_for_rota, releases_from_cadence, rota_slots
@@ -94,6 +94,8 @@ def rota_plan(
         return PlanOutcome(outcome=f"rota {rota_id} does not exist")
     key = plan_outbox_key(rota.pk)
     token = None if dry_run else outbox_begin(key)
+    # A rota whose managers publish re-plans themselves keeps an automatic one as a preview.
+    awaiting = not dry_run and not rota.auto_publish and trigger != PlanTrigger.PUBLISH
     try:
         with transaction.atomic():
             if not dry_run:
@@ -102,27 +104,47 @@ def rota_plan(
             result = engine.plan(problem)
             metrics = metrics_to_json(result)
             changes = plan_apply(rota, problem, result, releases, now)
-            if dry_run:
+            if dry_run or awaiting:
                 transaction.set_rollback(True)
-                return PlanOutcome(
-                    outcome=f"dry run: {len(changes)} changes", changes=changes, metrics=metrics
+            else:
+                if changes:
+                    Rota.objects.filter(pk=rota.pk).update(plan_version=F("plan_version") + 1)
+                rota.refresh_from_db(fields=["plan_version"])
+                run = PlanRun.objects.create(
+                    rota=rota,
+                    trigger=trigger,
+                    status=PlanRunStatus.APPLIED,
+                    started_at=now,
+                    finished_at=timezone.now(),
+                    seed=problem.seed,
+                    metrics=metrics,
+                    changes=changes,
+                    problems=skipped,
+                    plan_version=rota.plan_version,
                 )
-            if changes:
-                Rota.objects.filter(pk=rota.pk).update(plan_version=F("plan_version") + 1)
-            rota.refresh_from_db(fields=["plan_version"])
-            run = PlanRun.objects.create(
-                rota=rota,
-                trigger=trigger,
-                status=PlanRunStatus.APPLIED,
-                started_at=now,
-                finished_at=timezone.now(),
-                seed=problem.seed,
-                metrics=metrics,
-                changes=changes,
-                problems=skipped,
-                plan_version=rota.plan_version,
+                outbox_done(key, token)
+        if dry_run:
+            return PlanOutcome(
+                outcome=f"dry run: {len(changes)} changes", changes=changes, metrics=metrics
             )
-            outbox_done(key, token)
+        if awaiting:
+            with transaction.atomic():
+                run = PlanRun.objects.create(
+                    rota=rota,
+                    trigger=trigger,
+                    status=PlanRunStatus.AWAITING,
+                    started_at=now,
+                    finished_at=timezone.now(),
+                    seed=problem.seed,
+                    metrics=metrics,
+                    changes=changes,
+                    problems=skipped,
+                    plan_version=rota.plan_version,
+                )
+                outbox_done(key, token)
+            return PlanOutcome(
+                outcome=f"awaiting a manager: {len(changes)} changes", run=run, metrics=metrics
+            )
     except RotaLocked:
         return PlanOutcome(outcome="another plan of this rota is running", busy=True)
     except Exception as exc:

@@ -44,7 +44,8 @@ class Command(BaseCommand):
             return
         report = []
         for rota in rotas:
-            outcome = rota_plan(rota.pk, trigger=PlanTrigger.MANUAL, dry_run=options["dry_run"])
+            # An operator's run publishes, as a manager's does, even where re-plans wait.
+            outcome = rota_plan(rota.pk, trigger=PlanTrigger.PUBLISH, dry_run=options["dry_run"])
             report.append(
                 {
                     "rota": rota.slug,
