@@ -130,6 +130,7 @@ def rota_schedule(
     knows_people = rota_viewer_knows_people(viewer, rota)
     shifts = (
         Shift.objects.filter(rota=rota, ends_at__gt=now, starts_at__lt=now + timedelta(weeks=weeks))
+        .select_related("release")
         .prefetch_related(
             Prefetch(
                 "assignments",
@@ -367,3 +368,68 @@ def memberships_of(user: User) -> QuerySet[Membership]:
 
 def rotas_joinable() -> QuerySet[Rota]:
     return Rota.objects.filter(is_public=True).order_by("name")
+
+
+# --- the rota list and a rota's schedule ---------------------------------------------------
+
+
+def rota_ids_known_by(user: User | AnonymousUser) -> set[int] | None:
+    """The rotas whose people this viewer may see by name and zone (rota_viewer_knows_people
+    for many rotas in two queries); None means every rota (staff)."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_staff:
+        return None
+    member_of = Membership.objects.filter(user=user).values_list("rota_id", flat=True)
+    managing = Rota.objects.filter(managers=user).values_list("pk", flat=True)
+    return set(member_of) | set(managing)
+
+
+@dataclass(frozen=True)
+class RotaNow:
+    """A rota in the list with the shifts running now (a release rota may run two)."""
+
+    rota: Rota
+    on_duty: list[ShiftView]
+
+
+def rotas_with_duty_now(viewer: User | AnonymousUser, now: datetime) -> list[RotaNow]:
+    """The rotas this viewer may see, each with who is on duty at `now`."""
+    rotas = list(rotas_visible_to(viewer).order_by("name"))
+    known = rota_ids_known_by(viewer)
+    running: dict[int, list[ShiftView]] = {rota.pk: [] for rota in rotas}
+    shifts = (
+        Shift.objects.filter(rota__in=rotas, starts_at__lte=now, ends_at__gt=now)
+        .select_related("release")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.active().select_related("person"),
+                to_attr="active_assignments",
+            )
+        )
+        .order_by("starts_at")
+    )
+    for shift in shifts:
+        knows_people = known is None or shift.rota_id in known
+        running[shift.rota_id].append(
+            ShiftView(shift, list(shift.active_assignments), True, knows_people)
+        )
+    return [RotaNow(rota, running[rota.pk]) for rota in rotas]
+
+
+# How far ahead a rota page looks unless the viewer asks for more (up to the rota's horizon).
+SCHEDULE_WEEKS_DEFAULT = 8
+
+
+def rota_schedule_weeks_bounds(rota: Rota) -> tuple[int, int]:
+    """The weeks a rota page may show: (default, most). The most is the rota's planning
+    horizon, since nothing is planned beyond it."""
+    most = max(1, rota.horizon_weeks)
+    return min(SCHEDULE_WEEKS_DEFAULT, most), most
+
+
+def rota_shifts_planned_after(rota: Rota, when: datetime) -> int:
+    """How many planned shifts of this rota start at or after `when` (beyond what a page
+    shows), so the page can offer to show them."""
+    return Shift.objects.filter(rota=rota, starts_at__gte=when).count()

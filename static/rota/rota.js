@@ -17,6 +17,28 @@
     "Pacific/Enderbury": "Pacific/Kanton", "America/Buenos_Aires": "America/Argentina/Buenos_Aires"
   };
 
+  function browserZone() {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    return LEGACY_ZONES[zone] || zone;
+  }
+
+  // Schedules: tell the server the browser's zone (a cookie), so a visitor who is not signed
+  // in reads times in their own zone. A page that had to guess is reloaded once, only when
+  // the cookie was really stored (no loop when cookies are off).
+  function rememberBrowserZone() {
+    var zone = browserZone();
+    if (!/^[A-Za-z0-9_+\/-]{1,64}$/.test(zone)) return;
+    var name = "rota_browser_zone=";
+    var had = document.cookie.split("; ").indexOf(name + zone) !== -1;
+    if (had) return;
+    document.cookie = name + zone + "; path=/; max-age=31536000; SameSite=Lax";
+    var stored = document.cookie.split("; ").indexOf(name + zone) !== -1;
+    if (stored && zone !== "UTC" && document.querySelector("[data-zone-guessed]")) {
+      window.location.reload();
+    }
+  }
+
   // Time zone: pre-fill from the browser's own zone, and list the chosen country's zones first.
   function setUpZonePicker() {
     var input = document.querySelector("[data-zone-input]");
@@ -28,9 +50,7 @@
 
     var prefill = input.closest("[data-zone-prefill]");
     if (prefill && !input.value) {
-      var zone = "";
-      try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
-      if (LEGACY_ZONES[zone] && all.indexOf(LEGACY_ZONES[zone]) !== -1) zone = LEGACY_ZONES[zone];
+      var zone = browserZone();
       if (all.indexOf(zone) !== -1) {
         input.value = zone;
         if (country && !country.value) {
@@ -101,6 +121,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    rememberBrowserZone();
     setUpZonePicker();
     setUpFormsets();
     setUpDutyChooser();

@@ -20,6 +20,22 @@ def errors_onto(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def weeks_asked(raw: str | None, *, default: int, most: int) -> tuple[int, str | None]:
+    """The weeks a schedule page was asked to show, within 1..most; a bad value gives the
+    default and a sentence saying why (a hand-edited link never gives a server error)."""
+    if raw is None or raw == "":
+        return default, None
+    value = raw.strip()
+    if not value.isdigit() or len(value) > 4:
+        return default, f"“{raw[:20]}” is not a number of weeks; showing {default}."
+    weeks = int(value)
+    if weeks < 1:
+        return default, f"Choose at least one week; showing {default}."
+    if weeks > most:
+        return most, f"This rota is planned {most} weeks ahead; showing all {most}."
+    return weeks, None
+
+
 def posted_id(request: HttpRequest) -> int:
     form = IdForm(request.POST)
     if not form.is_valid():
