@@ -191,7 +191,7 @@ def test_i_cannot_pause_or_leave_someone_elses_membership(
 
 
 @time_machine.travel(NOW, tick=False)
-def test_my_duties_warn_about_a_duty_that_falls_in_my_time_off(
+def test_my_duties_warn_about_a_duty_in_my_time_off_naming_it_and_why_it_stayed(
     client: Client, review_rota: Rota, volunteer: User
 ) -> None:
     from accounts.services import time_off_add
@@ -199,13 +199,70 @@ def test_my_duties_warn_about_a_duty_that_falls_in_my_time_off(
     during = make_duty(make_shift(review_rota, MONDAY_0830_UTC), volunteer)
     later = make_duty(make_shift(review_rota, MONDAY_0830_UTC + timedelta(weeks=3)), volunteer)
     day = MONDAY_0830_UTC.date() + timedelta(days=2)
-    time_off_add(volunteer, day, day)
+    time_off_add(volunteer, day, day, "Sister's wedding")
     client.force_login(volunteer)
     response = client.get("/me/duties/")
     warned = {d.assignment.pk for d in response.context["upcoming"] if d.off_during}
     assert warned == {during.pk}
     assert later.pk not in warned
-    assert "You have time off during this duty" in response.content.decode()
+    html = response.content.decode()
+    assert "During this duty you have your time off (Sister&#x27;s wedding)." in html
+    assert "It is still yours because it starts within PR review&#x27;s freeze window" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_time_off_warning_names_the_holiday_and_a_swap_or_the_rule_that_kept_the_duty(
+    client: Client, review_rota: Rota, volunteer: User
+) -> None:
+    volunteer.count_public_holidays = True  # India: Holi is on Wednesday 4 March 2026
+    volunteer.save()
+    make_duty(make_shift(review_rota, datetime(2026, 3, 2, 8, tzinfo=UTC)), volunteer)
+    swapped = make_duty(make_shift(review_rota, datetime(2026, 3, 30, 8, tzinfo=UTC)), volunteer)
+    swapped.source = "swapped"
+    swapped.save()
+    from accounts.services import time_off_add
+
+    time_off_add(volunteer, swapped.shift.starts_at.date(), swapped.shift.starts_at.date())
+    planned_late = make_duty(
+        make_shift(review_rota, datetime(2026, 4, 27, 8, tzinfo=UTC)), volunteer
+    )
+    late_day = planned_late.shift.starts_at.date()
+    time_off_add(volunteer, late_day, late_day)
+    client.force_login(volunteer)
+    views = {d.assignment.pk: d for d in client.get("/me/duties/").context["upcoming"]}
+    holi = next(d for d in views.values() if d.shift.starts_at.day == 2)
+    assert holi.off_names and "a public holiday" in holi.off_names[0]
+    assert "Holi" in holi.off_names[0]
+    assert views[swapped.pk].kept_because.startswith("you took it in a swap")
+    assert views[planned_late.pk].kept_because == (
+        "you are free for at least 50% of your working time in it, so PR review still counts"
+        " you as available"
+    )
+
+
+def test_after_signing_up_my_duties_say_planning_runs_and_when_a_first_duty_is_likely(
+    client: Client, review_rota: Rota
+) -> None:
+    from tests.accounts.test_views import signup_data
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(
+            "/signup/", signup_data(roles=[f"{review_rota.pk}:reviewer"]), follow=True
+        )
+    html = response.content.decode()
+    assert "PR review</strong> is being planned with you in it" in html
+    assert "your first duty will most likely start after Wednesday 18 March 2026" in html
+    assert "Join a rota" not in html
+    with time_machine.travel(NOW, tick=False):
+        rota_plan(review_rota.pk, now=NOW)  # a plan with too few people: no duty for her
+        html = client.get("/me/duties/").content.decode()
+    assert "PR review</strong> has been planned since you joined" in html
+
+
+def test_someone_in_no_rota_is_invited_to_join_one(client: Client, volunteer: User) -> None:
+    client.force_login(volunteer)
+    html = client.get("/me/duties/").content.decode()
+    assert "Join a rota" in html and "being planned" not in html
 
 
 @time_machine.travel(NOW, tick=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rota.rotas import services
 from rota.rotas.forms import RotaRolesForm
 from rota.rotas.selectors import (
+    membership_of,
     memberships_of,
     rota_for_viewer,
     rota_schedule,
@@ -24,6 +26,7 @@ from rota.rotas.selectors import (
     rotas_joinable,
     rotas_with_duty_now,
 )
+from rota.rotas.views.feedback import membership_changed_text
 from rota.rotas.views.page_changes import changes_keep_and_redirect, changes_pop
 from rota.rotas.views.request_parsing import errors_onto, me_of, posted_id, weeks_asked
 from rota.rotas.views.viewer_zone import viewer_zone, viewer_zone_remember
@@ -105,6 +108,10 @@ def my_rotas(request: HttpRequest) -> HttpResponse:
 def _membership_action(request: HttpRequest, action: str) -> HttpResponse:
     me = me_of(request)
     membership_id = posted_id(request)
+    membership = membership_of(me, membership_id)
+    if membership is None:
+        raise Http404("No such membership.")
+    rota = membership.rota
     try:
         if action == "leave":
             changes = services.membership_leave(me, membership_id)
@@ -112,6 +119,7 @@ def _membership_action(request: HttpRequest, action: str) -> HttpResponse:
             changes = services.membership_pause(me, membership_id, paused=action == "pause")
     except PermissionDenied:
         raise Http404("No such membership.") from None
+    messages.success(request, membership_changed_text(rota, action))
     return changes_keep_and_redirect(request, "my_rotas", changes)
 
 
@@ -128,6 +136,12 @@ def membership_resume(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def membership_leave(request: HttpRequest) -> HttpResponse:
-    return _membership_action(request, "leave")
+    """Leaving asks first: the button on My rotas opens this page (GET), which posts."""
+    if request.method == "POST":
+        return _membership_action(request, "leave")
+    membership = membership_of(me_of(request), posted_id(request))
+    if membership is None:
+        raise Http404("No such membership.")
+    return render(request, "rotas/membership_leave.html", {"membership": membership})
