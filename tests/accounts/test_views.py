@@ -338,3 +338,34 @@ def test_time_off_ending_today_stays_listed_in_los_angeles_after_utc_midnight(
     TimeOff.objects.create(user=angelena, start=date(2026, 3, 2), end=date(2026, 3, 4))
     client.force_login(angelena)  # 18:00 on Wednesday 4 March in Los Angeles
     assert "Wed 4 Mar 2026" in client.get("/me/time-off/").content.decode()
+
+
+def test_the_spare_working_hours_row_has_no_day_chosen_instead_of_looking_like_monday(
+    client: Client,
+) -> None:
+    html = client.get("/signup/").content.decode()
+    rows = html.split('<div class="hours-row')[2:]  # after the rows' container
+    assert len(rows) == 7  # Monday to Friday, the spare row, and the row "Add a window" copies
+    assert all(" is-empty" not in row[:20] for row in rows[:5])
+    for spare in rows[5:]:
+        assert spare.startswith(" is-empty")
+        assert '<option value="" selected>Choose a day</option>' in spare
+        assert "selected>Monday" not in spare
+    assert '<option value="0" selected>Monday</option>' in rows[0]
+
+
+def test_the_error_summary_links_to_every_field_in_error_including_working_hours_rows(
+    client: Client,
+) -> None:
+    data = signup_data(email="", time_zone="Mars/Olympus")
+    data.update(hours_data([(1, "09:00", "17:00", False)]))
+    data["hours-0-weekday"] = ""
+    html = client.post("/signup/", data).content.decode()
+    summary = html[
+        html.index("data-error-summary") : html.index("</div>", html.index("data-error-summary"))
+    ]
+    assert 'role="alert" tabindex="-1" data-error-summary' in html  # rota.js focuses it
+    assert '<a href="#id_email">E-mail address: This field is required.</a>' in summary
+    assert '<a href="#id_time_zone">Time zone:' in summary
+    assert '<a href="#id_hours-0-weekday">Working hours, row 1, Day: Choose a day.</a>' in summary
+    assert 'id="id_hours-0-weekday" aria-invalid="true"' in html
