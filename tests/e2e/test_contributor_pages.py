@@ -158,7 +158,15 @@ def test_no_page_scrolls_sideways_at_375_pixels(browser, live_server, no_broker)
     make_duty(shift, vera, role="lead", explanation="Owed the most lead turns.")
     make_duty(shift, other, role="shadow")
     os.makedirs(SCREENSHOTS, exist_ok=True)
-    public = ["/", "/signup/", "/login/", "/password/reset/", "/rotas/release/"]
+    public = [
+        "/",
+        "/rotas/",
+        "/signup/",
+        "/login/",
+        "/password/reset/",
+        "/rotas/release/",
+        "/no/page/",
+    ]
     private = [
         "/me/duties/",
         "/me/profile/",
