@@ -44,21 +44,22 @@ def test_a_visitor_reads_the_rota_in_their_zone_switches_it_by_keyboard_and_show
     )
     lead = make_user("lena", time_zone="Europe/Berlin")
     now = timezone.now()
-    monday = (now + timedelta(days=7 - now.weekday())).replace(
-        hour=8, minute=0, second=0, microsecond=0
-    )
-    make_duty(make_shift(rota, monday - timedelta(weeks=1)), lead, role="lead")  # on duty now
+    # A hand-off two days ahead at 08:00 UTC: the week before it is running now.
+    handoff = (now + timedelta(days=2)).replace(hour=8, minute=0, second=0, microsecond=0)
+    make_duty(make_shift(rota, handoff - timedelta(weeks=1)), lead, role="lead")  # on duty now
     for week in range(1, 13 * 4, 4):  # 13 releases, one every 4 weeks
-        make_duty(make_shift(rota, monday + timedelta(weeks=week)), lead, role="lead")
-    first = monday + timedelta(weeks=1)
+        make_duty(make_shift(rota, handoff + timedelta(weeks=week)), lead, role="lead")
+    first = handoff + timedelta(weeks=1)
 
     context, page = visitor(browser, width)
-    page.goto(f"{base}/")
+    page.goto(f"{base}/")  # guessed UTC, then reloaded once in Tokyo's time
+    page.get_by_text("Times in Asia/Tokyo (your browser's zone).").wait_for()
     card = page.locator('[data-rota="release"]')
     assert "On duty now: Lena (lead)" in card.inner_text()
+    assert "until " in card.inner_text() and ", 17:00" in card.inner_text()
 
-    page.goto(f"{base}/rotas/release/")  # guessed UTC, then reloaded once in Tokyo's time
-    page.locator('.zone-now[data-zone="Asia/Tokyo"]').wait_for()
+    page.goto(f"{base}/rotas/release/")  # the browser's zone is known now
+    assert page.locator(".zone-now").get_attribute("data-zone") == "Asia/Tokyo"
     tokyo = first.astimezone(timezone.get_fixed_timezone(9 * 60))
     assert first_shift_title(page).startswith(f"{tokyo:%a} {tokyo.day} {tokyo:%b}, 17:00")
     assert "Asia/Tokyo (your browser's zone)" in page.locator(".zone-now").inner_text()
