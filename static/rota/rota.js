@@ -216,8 +216,14 @@
     });
   }
 
-  // Buttons that undo something ask first: <form data-confirm="Question?">.
+  // Buttons that undo something ask first: <form data-confirm="Question?">. Revoking a feed
+  // link cannot be undone and stops every calendar subscribed to it, so it asks too.
+  var REVOKE_QUESTION = "Revoke this feed link? Calendar apps subscribed to it stop updating, " +
+    "and the link cannot be used again.";
   function setUpConfirm() {
+    document.querySelectorAll("form input[name=action][value=revoke]").forEach(function (input) {
+      if (!input.form.hasAttribute("data-confirm")) input.form.setAttribute("data-confirm", REVOKE_QUESTION);
+    });
     document.addEventListener("submit", function (event) {
       var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
       if (question && !window.confirm(question)) event.preventDefault();

@@ -92,3 +92,31 @@ def test_signing_up_asking_taking_withdrawing_pausing_and_leaving_each_say_what_
     )
     assert overflow <= 0
     context.close()
+
+
+def test_revoking_a_feed_link_asks_first_and_a_no_keeps_it(browser, live_server) -> None:
+    from rota.feeds.models import FeedKind, FeedToken
+    from rota.feeds.services import feed_token_create
+
+    base = live_server.url
+    vera = make_user("vera", time_zone="Asia/Kolkata", country="IN")
+    feed_token_create(vera, FeedKind.PERSONAL, None, timezone.now())
+    context, page = new_page(browser)
+    log_in(page, base, "vera")
+    page.goto(f"{base}/feeds/")
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.get_by_role("button", name="Revoke").click()
+    assert asked and "Calendar apps subscribed to it stop updating" in asked[0]
+    assert FeedToken.objects.get(user=vera).revoked_at is None
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.get_by_role("button", name="Revoke").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("The feed link is revoked").wait_for()
+    assert FeedToken.objects.get(user=vera).revoked_at is not None
+    context.close()
