@@ -48,7 +48,7 @@ def test_time_off_at_the_ends_of_the_calendar_gets_a_field_error_and_is_not_save
     client: Client, volunteer: User, start: str, end: str, field: str, message: str
 ) -> None:
     client.force_login(volunteer)
-    response = client.post("/me/time-off", {"start": start, "end": end})
+    response = client.post("/me/time-off/", {"start": start, "end": end})
     assert response.status_code == 400
     assert any(message in error for error in response.context["form"].errors[field])
     assert not TimeOff.objects.exists()
@@ -59,7 +59,7 @@ def test_the_time_off_date_pickers_offer_only_the_allowed_range(
     client: Client, volunteer: User
 ) -> None:
     client.force_login(volunteer)
-    page = client.get("/me/time-off").content.decode()
+    page = client.get("/me/time-off/").content.decode()
     assert 'min="2025-12-03"' in page and 'max="2029-12-06"' in page
 
 
@@ -130,11 +130,11 @@ def test_time_off_to_the_last_supported_day_still_plans_the_rota_and_serves_ever
     assert not later.exists()  # she is away from today on
     duty = make_duty(make_shift(review_rota, NOW + timedelta(days=5)), community[2])
     for person, url in [
-        (asha, "/me/duties"),
-        (community[2], f"/swaps/new?duty={duty.pk}"),
-        (community[2], "/swaps"),
-        (asha, "/me/time-off"),
-        (asha, f"/rotas/{review_rota.slug}"),
+        (asha, "/me/duties/"),
+        (community[2], f"/swaps/new/?duty={duty.pk}"),
+        (community[2], "/swaps/"),
+        (asha, "/me/time-off/"),
+        (asha, f"/rotas/{review_rota.slug}/"),
     ]:
         client.force_login(person)
         assert client.get(url).status_code == 200, url
@@ -160,7 +160,7 @@ def test_organisation_and_names_refuse_control_and_bidirectional_characters(
     client: Client, volunteer: User
 ) -> None:
     client.force_login(volunteer)
-    page = client.get("/me/profile")
+    page = client.get("/me/profile/")
     assert page.status_code == 200
     for bad in ["Intel\u202eevil", "Intel\nBcc: x@example.org", "Red\u2066Hat", "A\x00B"]:
         volunteer.organisation = bad
@@ -204,7 +204,7 @@ def test_an_invalid_working_hours_day_is_named_next_to_the_field(
         "hours-0-start": "09:00",
         "hours-0-end": "17:00",
     }
-    response = client.post("/me/profile", data)
+    response = client.post("/me/profile/", data)
     assert response.status_code == 400
     assert "Select a valid choice. 9 is not one of the available choices." in (
         response.content.decode()

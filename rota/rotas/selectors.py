@@ -16,6 +16,8 @@ from rota.rotas.models import (
     Assignment,
     AssignmentSource,
     Membership,
+    PlanRun,
+    PlanRunStatus,
     Rota,
     Shift,
     SwapRequest,
@@ -130,6 +132,7 @@ def rota_schedule(
     knows_people = rota_viewer_knows_people(viewer, rota)
     shifts = (
         Shift.objects.filter(rota=rota, ends_at__gt=now, starts_at__lt=now + timedelta(weeks=weeks))
+        .select_related("release")
         .prefetch_related(
             Prefetch(
                 "assignments",
@@ -154,6 +157,9 @@ class DutyView:
     # The person has time off during the duty: it stayed theirs because it is inside the
     # freeze window (or was swapped to them), so they need to find someone themselves.
     off_during: bool = False
+    # What the time off is (its note, the holiday's name) and why the duty stayed.
+    off_names: tuple[str, ...] = ()
+    kept_because: str = ""
 
     @property
     def shift(self) -> Shift:
@@ -190,17 +196,29 @@ def duties_for_person(user: User, now: datetime, past_weeks: int = 6) -> dict[st
         if future
         else []
     )
+    named = (
+        days_off_named_for(user, min(s.starts_at for s in future), max(s.ends_at for s in future))
+        if off
+        else []
+    )
     upcoming, recent = [], []
     for a in assignments:
         others = [o for o in a.shift.active_assignments if o.person_id != user.pk]
+        off_during = a.shift.ends_at > now and _overlaps(a.shift, off)
         view = DutyView(
             a,
             others,
             a.open_swaps[0] if a.open_swaps else None,
             a.shift.starts_at <= now,
-            off_during=any(
-                start < a.shift.ends_at and a.shift.starts_at < end for start, end in off
-            ),
+            off_during=off_during,
+            off_names=tuple(
+                dict.fromkeys(
+                    d.name for d in named if d.start < a.shift.ends_at and a.shift.starts_at < d.end
+                )
+            )
+            if off_during
+            else (),
+            kept_because=duty_kept_despite_time_off_because(a, now) if off_during else "",
         )
         (upcoming if a.shift.ends_at > now else recent).append(view)
     recent.reverse()
@@ -367,3 +385,176 @@ def memberships_of(user: User) -> QuerySet[Membership]:
 
 def rotas_joinable() -> QuerySet[Rota]:
     return Rota.objects.filter(is_public=True).order_by("name")
+
+
+# --- the rota list and a rota's schedule ---------------------------------------------------
+
+
+def rota_ids_known_by(user: User | AnonymousUser) -> set[int] | None:
+    """The rotas whose people this viewer may see by name and zone (rota_viewer_knows_people
+    for many rotas in two queries); None means every rota (staff)."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_staff:
+        return None
+    member_of = Membership.objects.filter(user=user).values_list("rota_id", flat=True)
+    managing = Rota.objects.filter(managers=user).values_list("pk", flat=True)
+    return set(member_of) | set(managing)
+
+
+@dataclass(frozen=True)
+class RotaNow:
+    """A rota in the list with the shifts running now (a release rota may run two)."""
+
+    rota: Rota
+    on_duty: list[ShiftView]
+
+
+def rotas_with_duty_now(viewer: User | AnonymousUser, now: datetime) -> list[RotaNow]:
+    """The rotas this viewer may see, each with who is on duty at `now`."""
+    rotas = list(rotas_visible_to(viewer).order_by("name"))
+    known = rota_ids_known_by(viewer)
+    running: dict[int, list[ShiftView]] = {rota.pk: [] for rota in rotas}
+    shifts = (
+        Shift.objects.filter(rota__in=rotas, starts_at__lte=now, ends_at__gt=now)
+        .select_related("release")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.active().select_related("person"),
+                to_attr="active_assignments",
+            )
+        )
+        .order_by("starts_at")
+    )
+    for shift in shifts:
+        knows_people = known is None or shift.rota_id in known
+        running[shift.rota_id].append(
+            ShiftView(shift, list(shift.active_assignments), True, knows_people)
+        )
+    return [RotaNow(rota, running[rota.pk]) for rota in rotas]
+
+
+# How far ahead a rota page looks unless the viewer asks for more (up to the rota's horizon).
+SCHEDULE_WEEKS_DEFAULT = 8
+
+
+def rota_schedule_weeks_bounds(rota: Rota) -> tuple[int, int]:
+    """The weeks a rota page may show: (default, most). The most is the rota's planning
+    horizon, since nothing is planned beyond it."""
+    most = max(1, rota.horizon_weeks)
+    return min(SCHEDULE_WEEKS_DEFAULT, most), most
+
+
+def rota_shifts_planned_after(rota: Rota, when: datetime) -> int:
+    """How many planned shifts of this rota start at or after `when` (beyond what a page
+    shows), so the page can offer to show them."""
+    return Shift.objects.filter(rota=rota, starts_at__gte=when).count()
+
+
+# --- what a person is told after an action -------------------------------------------------
+
+
+def membership_of(user: User, membership_id: int) -> Membership | None:
+    """One of this person's memberships, with its rota; None for anyone else's."""
+    return Membership.objects.select_related("rota").filter(pk=membership_id, user=user).first()
+
+
+def swap_request_of(user: User, swap_id: int) -> SwapRequest | None:
+    """A swap request this person asked for or took, with its duty, rota and people."""
+    return (
+        SwapRequest.objects.select_related("assignment__shift__rota", "requester", "target")
+        .filter(Q(requester=user) | Q(taken_by=user), pk=swap_id)
+        .first()
+    )
+
+
+def swap_takers_count(swap: SwapRequest) -> int:
+    """How many people can take this request: the named person (if they still can) or every
+    eligible member."""
+    eligible = members_eligible_for(swap.assignment)
+    if swap.target_id is not None:
+        return sum(1 for person in eligible if person.pk == swap.target_id)
+    return len(eligible)
+
+
+@dataclass(frozen=True)
+class FirstDutyOutlook:
+    """A rota someone is in without an upcoming duty: whether it has been planned since they
+    joined, and from when a new duty is likely (seats inside the freeze window are kept)."""
+
+    membership: Membership
+    planned_since_joining: bool
+    likely_from: datetime
+
+
+def first_duty_outlook_for(user: User, now: datetime) -> list[FirstDutyOutlook]:
+    """The person's active memberships with no upcoming duty in their rota."""
+    with_duty = set(
+        Assignment.objects.active()
+        .filter(person=user, shift__ends_at__gt=now)
+        .values_list("shift__rota_id", flat=True)
+    )
+    outlook = []
+    for membership in memberships_of(user).filter(paused=False).exclude(rota_id__in=with_duty):
+        planned = PlanRun.objects.filter(
+            rota_id=membership.rota_id,
+            status=PlanRunStatus.APPLIED,
+            started_at__gte=membership.joined_at,
+        ).exists()
+        likely_from = now + timedelta(weeks=membership.rota.freeze_weeks)
+        outlook.append(FirstDutyOutlook(membership, planned, likely_from))
+    return outlook
+
+
+@dataclass(frozen=True)
+class DayOff:
+    """A stretch of a person's time off or a public holiday, named as they would name it."""
+
+    start: datetime
+    end: datetime
+    name: str
+
+
+def days_off_named_for(user: User, start: datetime, end: datetime) -> list[DayOff]:
+    """The person's time off (with its note) and counted public holidays (with the holiday's
+    name) that touch [start, end), as UTC intervals of their local days."""
+    from zoneinfo import ZoneInfo
+
+    from accounts.availability import day_bounds_utc, public_holidays
+
+    zone = ZoneInfo(user.time_zone)
+    first = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    found = []
+    for entry in user.time_off.filter(end__gte=first, start__lte=last):
+        name = f"your time off{f' ({entry.note})' if entry.note else ''}"
+        found.append(
+            DayOff(day_bounds_utc(entry.start, zone)[0], day_bounds_utc(entry.end, zone)[1], name)
+        )
+    if user.count_public_holidays and user.country:
+        for day, holiday in public_holidays(user.country, first, last):
+            found.append(DayOff(*day_bounds_utc(day, zone), f"{holiday}, a public holiday"))
+    return sorted(
+        (d for d in found if d.start < end and start < d.end), key=lambda d: (d.start, d.name)
+    )
+
+
+def duty_kept_despite_time_off_because(assignment: Assignment, now: datetime) -> str:
+    """Why a duty during the person's time off is still theirs, in their words."""
+    rota = assignment.shift.rota
+    if assignment.source == AssignmentSource.SWAPPED:
+        return "you took it in a swap, and swaps are never re-planned"
+    if assignment.source == AssignmentSource.OVERRIDDEN:
+        return "a manager of the rota gave it to you, and their choices are never re-planned"
+    if assignment.shift.starts_at < now + timedelta(weeks=rota.freeze_weeks):
+        weeks = rota.freeze_weeks
+        return (
+            f"it starts within {rota.name}'s freeze window ({weeks} week{'s' * (weeks != 1)}),"
+            " where duties no longer move"
+        )
+    share = round(rota.min_available_fraction * 100)
+    return (
+        f"you are free for at least {share}% of your working time in it, so {rota.name} still"
+        " counts you as available"
+    )

@@ -20,7 +20,7 @@ def _small_limits(settings) -> None:
 
 
 def login(client: Client, username: str, password: str, address: str = "198.51.100.7"):
-    return client.post("/login", {"username": username, "password": password}, REMOTE_ADDR=address)
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_wrong_passwords_lock_the_account_with_a_clear_message_even_for_the_right_one(
@@ -73,11 +73,12 @@ def test_password_reset_mails_one_address_at_most_three_times_an_hour(
     client: Client, volunteer: User
 ) -> None:
     answers = [
-        client.post("/password/reset", {"email": "VERA@example.org "}).status_code for _ in range(5)
+        client.post("/password/reset/", {"email": "VERA@example.org "}).status_code
+        for _ in range(5)
     ]
     assert answers == [302, 302, 302, 429, 429]
     assert len(mail.outbox) == 3
-    page = client.post("/password/reset", {"email": "vera@example.org"})
+    page = client.post("/password/reset/", {"email": "vera@example.org"})
     assert "Too many password-reset e-mails" in page.content.decode()
 
 
@@ -87,7 +88,7 @@ def test_password_reset_from_one_client_is_limited_across_addresses(
     settings.ROTA_PASSWORD_RESET_RATE_PER_CLIENT = "4/h"
     answers = [
         client.post(
-            "/password/reset", {"email": f"n{i}@example.org"}, REMOTE_ADDR="198.51.100.9"
+            "/password/reset/", {"email": f"n{i}@example.org"}, REMOTE_ADDR="198.51.100.9"
         ).status_code
         for i in range(6)
     ]

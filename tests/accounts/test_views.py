@@ -54,7 +54,7 @@ def signup_data(**overrides: object) -> dict[str, object]:
 
 
 def test_signup_page_offers_zones_with_a_country_map_and_prefilled_hours(client: Client) -> None:
-    response = client.get("/signup")
+    response = client.get("/signup/")
     assert response.status_code == 200
     html = response.content.decode()
     assert 'list="time-zones"' in html and '<option value="Asia/Kolkata">' in html
@@ -80,7 +80,7 @@ def test_signing_up_creates_the_person_joins_rotas_and_logs_them_in(
             ]
         )
     )
-    response = client.post("/signup", data)
+    response = client.post("/signup/", data)
     assert response.status_code == 302
     user = User.objects.get(username="priya")
     assert user.time_zone == "Asia/Kolkata" and user.check_password("a long unusual passphrase 9")
@@ -90,7 +90,7 @@ def test_signing_up_creates_the_person_joins_rotas_and_logs_them_in(
         WindowSpec(4, time(22), time(2), True),
     ]
     assert Membership.objects.get(user=user).roles == ["reviewer"]
-    assert client.get("/me/duties").status_code == 200  # logged in
+    assert client.get("/me/duties/").status_code == 200  # logged in
 
 
 @pytest.mark.parametrize(
@@ -110,7 +110,7 @@ def test_signing_up_creates_the_person_joins_rotas_and_logs_them_in(
 def test_signup_shows_field_errors_for_bad_input(
     client: Client, overrides: dict[str, str], field: str, message: str
 ) -> None:
-    response = client.post("/signup", signup_data(**overrides))
+    response = client.post("/signup/", signup_data(**overrides))
     assert response.status_code == 400
     assert message in " ".join(response.context["form"].errors[field])
     assert not User.objects.filter(username="priya").exists()
@@ -119,11 +119,11 @@ def test_signup_shows_field_errors_for_bad_input(
 def test_signup_refuses_overlapping_and_inverted_working_hours(client: Client) -> None:
     data = signup_data()
     data.update(hours_data([(0, "09:00", "13:00", False), (0, "12:00", "18:00", False)]))
-    response = client.post("/signup", data)
+    response = client.post("/signup/", data)
     assert response.status_code == 400
     assert "overlaps" in response.content.decode()
     data.update(hours_data([(1, "17:00", "09:00", False)]))
-    response = client.post("/signup", data)
+    response = client.post("/signup/", data)
     assert response.status_code == 400
     assert "ends next day" in response.context["hours"].forms[0].errors["end"][0]
 
@@ -134,7 +134,7 @@ def test_a_working_hours_row_with_times_but_no_day_asks_for_a_day_instead_of_sav
     data = signup_data()
     data.update(hours_data([(1, "09:00", "17:00", False)]))
     data["hours-0-weekday"] = ""
-    response = client.post("/signup", data)
+    response = client.post("/signup/", data)
     assert response.status_code == 400
     assert response.context["hours"].forms[0].errors["weekday"] == ["Choose a day."]
     assert not User.objects.filter(username="priya").exists()
@@ -142,12 +142,12 @@ def test_a_working_hours_row_with_times_but_no_day_asks_for_a_day_instead_of_sav
 
 def test_signup_refuses_a_taken_username_and_a_private_rota(client: Client) -> None:
     make_user("priya")
-    response = client.post("/signup", signup_data())
+    response = client.post("/signup/", signup_data())
     assert response.status_code == 400 and "taken" in response.context["form"].errors["username"][0]
     secret = Rota.objects.create(
         name="Secret", slug="secret", kind=RotaKind.TRIAGE, is_public=False
     )
-    response = client.post("/signup", signup_data(username="p2", roles=[f"{secret.pk}:triager"]))
+    response = client.post("/signup/", signup_data(username="p2", roles=[f"{secret.pk}:triager"]))
     assert response.status_code == 400 and not User.objects.filter(username="p2").exists()
 
 
@@ -156,25 +156,25 @@ def test_signup_refuses_a_taken_username_and_a_private_rota(client: Client) -> N
     [{}, {"username": ["a", "b"]}, {"hours-TOTAL_FORMS": "x"}, {"roles": "abc"}],
 )
 def test_signup_garbage_never_gives_a_server_error(client: Client, data: dict) -> None:
-    assert client.post("/signup", data).status_code == 400
+    assert client.post("/signup/", data).status_code == 400
 
 
 def test_logging_in_and_out_uses_our_pages_and_logout_needs_a_post(
     client: Client, volunteer: User
 ) -> None:
-    page = client.get("/login")
+    page = client.get("/login/")
     assert page.status_code == 200 and 'name="username"' in page.content.decode()
-    response = client.post("/login", {"username": "vera", "password": "correct horse 42"})
+    response = client.post("/login/", {"username": "vera", "password": "correct horse 42"})
     assert response.status_code == 302
-    assert client.get("/logout").status_code == 405
-    assert client.post("/logout").status_code == 302
-    assert client.get("/me/duties").status_code == 302
+    assert client.get("/logout/").status_code == 405
+    assert client.post("/logout/").status_code == 302
+    assert client.get("/me/duties/").status_code == 302
 
 
 def test_password_reset_sends_a_link_that_sets_a_new_password(
     client: Client, volunteer: User
 ) -> None:
-    response = client.post("/password/reset", {"email": volunteer.email})
+    response = client.post("/password/reset/", {"email": volunteer.email})
     assert response.status_code == 302 and len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
     path = link.split("testserver", 1)[1]
@@ -190,7 +190,7 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(
 
 
 def test_profile_needs_login(client: Client) -> None:
-    assert client.get("/me/profile").status_code == 302
+    assert client.get("/me/profile/").status_code == 302
 
 
 def profile_data(user: User, **overrides: object) -> dict[str, object]:
@@ -221,8 +221,8 @@ def test_saving_the_profile_replans_and_shows_my_changed_duties_in_local_time(
     client.force_login(member.user)
     data = profile_data(member.user, time_zone="Asia/Tokyo", count_public_holidays="on")
     data.update(hours_data([(5, "10:00", "11:00", False)]))  # Saturday only: fewer duties
-    response = client.post("/me/profile", data, follow=True)
-    assert response.redirect_chain == [("/me/profile", 303)]
+    response = client.post("/me/profile/", data, follow=True)
+    assert response.redirect_chain == [("/me/profile/", 303)]
     assert response.status_code == 200
     member.user.refresh_from_db()
     assert member.user.time_zone == "Asia/Tokyo" and member.user.count_public_holidays
@@ -241,10 +241,10 @@ def test_refreshing_the_profile_after_saving_no_longer_shows_the_change_list(
     client: Client, volunteer: User
 ) -> None:
     client.force_login(volunteer)
-    response = client.post("/me/profile", profile_data(volunteer, display_name="Vera V."))
-    assert response.status_code == 303 and response["Location"] == "/me/profile"
-    assert "What changed in your upcoming duties" in client.get("/me/profile").content.decode()
-    refreshed = client.get("/me/profile")
+    response = client.post("/me/profile/", profile_data(volunteer, display_name="Vera V."))
+    assert response.status_code == 303 and response["Location"] == "/me/profile/"
+    assert "What changed in your upcoming duties" in client.get("/me/profile/").content.decode()
+    refreshed = client.get("/me/profile/")
     assert refreshed.status_code == 200
     assert "What changed in your upcoming duties" not in refreshed.content.decode()
     assert 'value="Vera V."' in refreshed.content.decode()
@@ -258,29 +258,29 @@ def test_a_replan_that_could_not_run_is_still_told_once_after_the_redirect(
 
     monkeypatch.setattr(services, "person_replan", lambda *args, **kwargs: None)
     client.force_login(volunteer)
-    response = client.post("/me/profile", profile_data(volunteer), follow=True)
+    response = client.post("/me/profile/", profile_data(volunteer), follow=True)
     assert "could not be re-planned just now" in response.content.decode()
-    assert "could not be re-planned" not in client.get("/me/profile").content.decode()
+    assert "could not be re-planned" not in client.get("/me/profile/").content.decode()
 
 
 def test_the_change_list_kept_for_one_page_is_not_shown_on_another(
     client: Client, volunteer: User
 ) -> None:
     client.force_login(volunteer)
-    client.post("/me/profile", profile_data(volunteer))
-    assert "What changed" not in client.get("/me/time-off").content.decode()
-    assert "What changed" not in client.get("/me/profile").content.decode()
+    client.post("/me/profile/", profile_data(volunteer))
+    assert "What changed" not in client.get("/me/time-off/").content.decode()
+    assert "What changed" not in client.get("/me/profile/").content.decode()
 
 
 def test_profile_shows_field_errors_and_keeps_the_old_values(
     client: Client, volunteer: User
 ) -> None:
     client.force_login(volunteer)
-    response = client.post("/me/profile", profile_data(volunteer, time_zone="Nowhere/Land"))
+    response = client.post("/me/profile/", profile_data(volunteer, time_zone="Nowhere/Land"))
     assert response.status_code == 400 and "time_zone" in response.context["form"].errors
     volunteer.refresh_from_db()
     assert volunteer.time_zone == "Asia/Kolkata"
-    assert client.post("/me/profile", {}).status_code == 400
+    assert client.post("/me/profile/", {}).status_code == 400
 
 
 @time_machine.travel(datetime(2029, 11, 2, 12, tzinfo=UTC), tick=False)
@@ -288,19 +288,19 @@ def test_time_off_is_added_with_date_pickers_and_refused_when_it_ends_before_it_
     client: Client, volunteer: User
 ) -> None:
     client.force_login(volunteer)
-    page = client.get("/me/time-off").content.decode()
+    page = client.get("/me/time-off/").content.decode()
     assert page.count('type="date"') == 2
-    bad = client.post("/me/time-off", {"start": "2030-05-10", "end": "2030-05-01"})
+    bad = client.post("/me/time-off/", {"start": "2030-05-10", "end": "2030-05-01"})
     assert bad.status_code == 400 and "on or after" in bad.context["form"].errors["end"][0]
-    assert client.post("/me/time-off", {"start": "yesterday", "end": ""}).status_code == 400
+    assert client.post("/me/time-off/", {"start": "yesterday", "end": ""}).status_code == 400
     ok = client.post(
-        "/me/time-off", {"start": "2030-05-01", "end": "2030-05-10", "note": "x"}, follow=True
+        "/me/time-off/", {"start": "2030-05-01", "end": "2030-05-10", "note": "x"}, follow=True
     )
-    assert ok.redirect_chain == [("/me/time-off", 303)]
+    assert ok.redirect_chain == [("/me/time-off/", 303)]
     assert ok.status_code == 200 and "None of your upcoming duties changed" in ok.content.decode()
     assert "10 May 2030" in ok.content.decode()  # listed among the upcoming time off
     assert TimeOff.objects.get(user=volunteer).end == date(2030, 5, 10)
-    refreshed = client.get("/me/time-off").content.decode()
+    refreshed = client.get("/me/time-off/").content.decode()
     assert "None of your upcoming duties changed" not in refreshed and "10 May 2030" in refreshed
     assert TimeOff.objects.filter(user=volunteer).count() == 1
 
@@ -311,25 +311,24 @@ def test_i_can_remove_my_time_off_but_not_someone_elses(
     mine = TimeOff.objects.create(user=volunteer, start=date(2030, 1, 1), end=date(2030, 1, 2))
     theirs = TimeOff.objects.create(user=outsider, start=date(2030, 1, 1), end=date(2030, 1, 2))
     client.force_login(volunteer)
-    assert client.post("/me/time-off/remove", {"id": theirs.pk}).status_code == 404
-    assert client.post("/me/time-off/remove", {"id": "abc"}).status_code == 404
-    assert client.post("/me/time-off/remove", {"id": 999999}).status_code == 404
-    assert client.post("/me/time-off/remove", {}).status_code == 404
-    assert client.get("/me/time-off/remove").status_code == 405
-    removed = client.post("/me/time-off/remove", {"id": mine.pk}, follow=True)
-    assert removed.redirect_chain == [("/me/time-off", 303)]
+    assert client.post("/me/time-off/remove/", {"id": theirs.pk}).status_code == 404
+    assert client.post("/me/time-off/remove/", {"id": "abc"}).status_code == 404
+    assert client.post("/me/time-off/remove/", {"id": 999999}).status_code == 404
+    assert client.post("/me/time-off/remove/", {}).status_code == 404
+    assert client.get("/me/time-off/remove/").status_code == 405
+    removed = client.post("/me/time-off/remove/", {"id": mine.pk}, follow=True)
+    assert removed.redirect_chain == [("/me/time-off/", 303)]
     assert "What changed in your upcoming duties" in removed.content.decode()
     assert list(TimeOff.objects.values_list("pk", flat=True)) == [theirs.pk]
-    assert "What changed" not in client.get("/me/time-off").content.decode()
+    assert "What changed" not in client.get("/me/time-off/").content.decode()
 
 
 def test_forms_are_protected_by_csrf(volunteer: User) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(volunteer)
-    assert (
-        client.post("/me/time-off", {"start": "2030-01-01", "end": "2030-01-02"}).status_code == 403
-    )
-    assert Client(enforce_csrf_checks=True).post("/signup", signup_data()).status_code == 403
+    response = client.post("/me/time-off/", {"start": "2030-01-01", "end": "2030-01-02"})
+    assert response.status_code == 403
+    assert Client(enforce_csrf_checks=True).post("/signup/", signup_data()).status_code == 403
 
 
 @time_machine.travel(datetime(2026, 3, 5, 2, tzinfo=UTC), tick=False)
@@ -339,4 +338,35 @@ def test_time_off_ending_today_stays_listed_in_los_angeles_after_utc_midnight(
     angelena = make_user("lena", time_zone="America/Los_Angeles", country="US")
     TimeOff.objects.create(user=angelena, start=date(2026, 3, 2), end=date(2026, 3, 4))
     client.force_login(angelena)  # 18:00 on Wednesday 4 March in Los Angeles
-    assert "Wed 4 Mar 2026" in client.get("/me/time-off").content.decode()
+    assert "Wed 4 Mar 2026" in client.get("/me/time-off/").content.decode()
+
+
+def test_the_spare_working_hours_row_has_no_day_chosen_instead_of_looking_like_monday(
+    client: Client,
+) -> None:
+    html = client.get("/signup/").content.decode()
+    rows = html.split('<div class="hours-row')[2:]  # after the rows' container
+    assert len(rows) == 7  # Monday to Friday, the spare row, and the row "Add a window" copies
+    assert all(" is-empty" not in row[:20] for row in rows[:5])
+    for spare in rows[5:]:
+        assert spare.startswith(" is-empty")
+        assert '<option value="" selected>Choose a day</option>' in spare
+        assert "selected>Monday" not in spare
+    assert '<option value="0" selected>Monday</option>' in rows[0]
+
+
+def test_the_error_summary_links_to_every_field_in_error_including_working_hours_rows(
+    client: Client,
+) -> None:
+    data = signup_data(email="", time_zone="Mars/Olympus")
+    data.update(hours_data([(1, "09:00", "17:00", False)]))
+    data["hours-0-weekday"] = ""
+    html = client.post("/signup/", data).content.decode()
+    summary = html[
+        html.index("data-error-summary") : html.index("</div>", html.index("data-error-summary"))
+    ]
+    assert 'role="alert" tabindex="-1" data-error-summary' in html  # rota.js focuses it
+    assert '<a href="#id_email">E-mail address: This field is required.</a>' in summary
+    assert '<a href="#id_time_zone">Time zone:' in summary
+    assert '<a href="#id_hours-0-weekday">Working hours, row 1, Day: Choose a day.</a>' in summary
+    assert 'id="id_hours-0-weekday" aria-invalid="true"' in html

@@ -26,7 +26,7 @@ def new_page(browser, width: int = 1280, height: int = 900):
 
 
 def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
+    page.goto(f"{base}/login/")
     page.get_by_label("Username").fill(username)
     page.locator("#id_password").fill("correct horse 42")
     page.get_by_role("button", name="Log in").click()
@@ -41,7 +41,7 @@ def test_a_contributor_signs_up_from_india_and_a_second_takes_their_swap(
         name="PR review", slug="pr-review", kind=RotaKind.REVIEW, handoff_zone="Europe/Berlin"
     )
     context, page = new_page(browser)
-    page.goto(f"{base}/signup")
+    page.goto(f"{base}/signup/")
     page.get_by_label("Time zone").wait_for()
     assert page.get_by_label("Time zone").input_value() == "Asia/Kolkata"  # from the browser
     assert page.get_by_label("Country").input_value() == "IN"
@@ -56,7 +56,7 @@ def test_a_contributor_signs_up_from_india_and_a_second_takes_their_swap(
     page.locator("#id_hours-5-start").fill("10:00")
     page.locator("#id_hours-5-end").fill("12:00")
     page.get_by_role("button", name="Sign up").click()
-    page.wait_for_url(f"{base}/me/duties")
+    page.wait_for_url(f"{base}/me/duties/")
     priya = User.objects.get(username="priya")
     assert priya.time_zone == "Asia/Kolkata" and priya.working_hours.count() == 6
     assert Membership.objects.filter(user=priya, rota=rota).exists()
@@ -68,20 +68,20 @@ def test_a_contributor_signs_up_from_india_and_a_second_takes_their_swap(
         make_shift(rota, start), priya, explanation="You are owed a turn.", source="overridden"
     )
 
-    page.goto(f"{base}/me/time-off")
+    page.goto(f"{base}/me/time-off/")
     off = timezone.now().date() + timedelta(days=200)
     page.get_by_label("First day off").fill(off.isoformat())
     page.get_by_label("Last day off").fill((off + timedelta(days=2)).isoformat())
     page.get_by_role("button", name="Add time off").click()
     page.get_by_text("What changed in your upcoming duties").wait_for()
-    assert page.url == f"{base}/me/time-off"  # redirected after the post
+    assert page.url == f"{base}/me/time-off/"  # redirected after the post
     assert priya.time_off.count() == 1
     page.reload()  # a GET now: nothing is posted twice and the change list is gone
     page.get_by_role("heading", name="Upcoming time off").wait_for()
     assert page.get_by_text("What changed in your upcoming duties").count() == 0
     assert priya.time_off.count() == 1
 
-    page.goto(f"{base}/me/duties")
+    page.goto(f"{base}/me/duties/")
     local = start.astimezone(timezone.get_fixed_timezone(330))
     assert f"{local:%H}:{local:%M}" == "12:30"
     card = page.locator(f'[data-duty="{duty.pk}"]')
@@ -91,17 +91,17 @@ def test_a_contributor_signs_up_from_india_and_a_second_takes_their_swap(
     card.get_by_role("link", name="Ask for a swap").click()
     page.get_by_label("Message").fill("Family wedding")
     page.get_by_role("button", name="Ask for a swap").click()
-    page.wait_for_url(f"{base}/swaps")
+    page.wait_for_url(f"{base}/swaps/")
     context.close()
 
     otto = make_user("otto", time_zone="America/New_York", country="US")
     Membership.objects.create(user=otto, rota=rota, roles=["reviewer"])
     context, page = new_page(browser)
     log_in(page, base, "otto")
-    page.goto(f"{base}/swaps")
+    page.goto(f"{base}/swaps/")
     assert "Family wedding" in page.locator(".swap").inner_text()
     page.get_by_role("button", name="Take this duty").click()
-    page.wait_for_url(f"{base}/me/duties")
+    page.wait_for_url(f"{base}/me/duties/")
     assert page.locator(".duty").count() >= 1
     duty.refresh_from_db()
     assert duty.cancelled_at is not None and duty.swaps.get().status == SwapStatus.ACCEPTED
@@ -130,7 +130,7 @@ def test_picking_another_duty_on_the_swap_form_lists_that_duty_s_people(
     triage_duty = make_duty(make_shift(triage, start + timedelta(weeks=1)), vera, "triager")
     context, page = new_page(browser)
     log_in(page, base, "vera")
-    page.goto(f"{base}/swaps/new")
+    page.goto(f"{base}/swaps/new/")
     ask = page.get_by_label("Ask")
     assert "Tara (Europe/London)" in ask.inner_text() and "Uma" not in ask.inner_text()
     assert not page.get_by_role("button", name="Choose this duty").is_visible()
@@ -140,7 +140,7 @@ def test_picking_another_duty_on_the_swap_form_lists_that_duty_s_people(
     assert "Tara" not in page.get_by_label("Ask").inner_text()
     assert page.get_by_label("Message").input_value() == "Exams"
     page.get_by_role("button", name="Ask for a swap").click()
-    page.wait_for_url(f"{base}/swaps")
+    page.wait_for_url(f"{base}/swaps/")
     swap = triage_duty.swaps.get()
     assert (swap.target, swap.message) == (uma, "Exams")
     context.close()
@@ -159,8 +159,23 @@ def test_no_page_scrolls_sideways_at_375_pixels(browser, live_server, no_broker)
     make_duty(shift, vera, role="lead", explanation="Owed the most lead turns.")
     make_duty(shift, other, role="shadow")
     os.makedirs(SCREENSHOTS, exist_ok=True)
-    public = ["/", "/signup", "/login", "/password/reset", "/rotas/release"]
-    private = ["/me/duties", "/me/profile", "/me/time-off", "/me/rotas", "/swaps", "/swaps/new"]
+    public = [
+        "/",
+        "/rotas/",
+        "/signup/",
+        "/login/",
+        "/password/reset/",
+        "/rotas/release/",
+        "/no/page/",
+    ]
+    private = [
+        "/me/duties/",
+        "/me/profile/",
+        "/me/time-off/",
+        "/me/rotas/",
+        "/swaps/",
+        "/swaps/new/",
+    ]
     for width in (375, 1280):
         context, page = new_page(browser, width=width, height=800)
         for path in public + private:

@@ -145,21 +145,21 @@ def test_with_redis_stopped_saves_and_swaps_answer_at_once_and_nothing_is_lost(
     client.force_login(vera)
     started = time.monotonic()
     day = (timezone.now() + timedelta(days=40)).date().isoformat()
-    saved = client.post("/me/time-off", {"start": day, "end": day})
+    saved = client.post("/me/time-off/", {"start": day, "end": day})
     assert saved.status_code == 303
     assert vera.time_off.count() == 1
 
     duty = make_duty(make_shift(review_rota, timezone.now() + timedelta(days=9)), vera)
     swap = SwapRequest.objects.create(assignment=duty, requester=vera)
     client.force_login(tara)
-    taken = client.post("/swaps/take", {"id": swap.pk})
+    taken = client.post("/swaps/take/", {"id": swap.pk})
     assert taken.status_code == 302
     # A membership change made elsewhere (the admin, a script) while Redis is down.
     review_rota.save()
     elapsed = time.monotonic() - started
     # Before the outbox, a take alone hung 19 s on broker retries; now each send fails fast.
     assert elapsed < 10, f"pages waited {elapsed:.1f} s on a stopped Redis"
-    assert client.get(f"/rotas/{review_rota.slug}").status_code == 200
+    assert client.get(f"/rotas/{review_rota.slug}/").status_code == 200
 
     pending = set(OutboxTask.objects.values_list("key", flat=True))
     assert {plan_outbox_key(review_rota.pk), f"swap-news:{swap.pk}:accepted"} <= pending

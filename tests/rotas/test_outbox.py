@@ -83,7 +83,7 @@ def test_pages_answer_normally_with_the_broker_down_and_the_swap_notice_waits_in
     client: Client, member: Membership, broker_down: list[str]
 ) -> None:
     client.force_login(member.user)
-    response = client.post("/me/time-off", {"start": "2026-03-10", "end": "2026-03-12"})
+    response = client.post("/me/time-off/", {"start": "2026-03-10", "end": "2026-03-12"})
     assert response.status_code == 303
     assert member.user.time_off.count() == 1
 
@@ -92,7 +92,7 @@ def test_pages_answer_normally_with_the_broker_down_and_the_swap_notice_waits_in
     duty = make_duty(make_shift(member.rota, datetime(2026, 3, 16, 9, tzinfo=UTC)), member.user)
     swap = SwapRequest.objects.create(assignment=duty, requester=member.user)
     client.force_login(taker)
-    assert client.post("/swaps/take", {"id": swap.pk}).status_code == 302
+    assert client.post("/swaps/take/", {"id": swap.pk}).status_code == 302
     assert OutboxTask.objects.filter(key=f"swap-news:{swap.pk}:accepted").exists()
 
 
@@ -193,7 +193,7 @@ def test_time_off_save_says_the_replan_is_queued_when_it_could_not_run_now(
     monkeypatch.setattr(planning.engine, "plan", lambda problem: 1 / 0)
     client.force_login(member.user)
     today = timezone.localdate().isoformat()
-    response = client.post("/me/time-off", {"start": today, "end": today}, follow=True)
+    response = client.post("/me/time-off/", {"start": today, "end": today}, follow=True)
     assert response.status_code == 200
     assert "queued" in response.content.decode()
     assert OutboxTask.objects.filter(key=plan_outbox_key(member.rota_id)).exists()

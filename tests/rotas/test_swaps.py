@@ -65,11 +65,11 @@ def test_asking_for_a_swap_of_my_duty_opens_a_request_and_tells_people(
     django_capture_on_commit_callbacks,
 ) -> None:
     client.force_login(duty.person)
-    page = client.get(f"/swaps/new?duty={duty.pk}").content.decode()
+    page = client.get(f"/swaps/new/?duty={duty.pk}").content.decode()
     assert "Tara (Europe/London)" in page  # an eligible member can be named
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/swaps/new?duty={duty.pk}", {"duty": duty.pk, "target": taker.pk, "message": "Exams"}
+            f"/swaps/new/?duty={duty.pk}", {"duty": duty.pk, "target": taker.pk, "message": "Exams"}
         )
     assert response.status_code == 302
     swap = SwapRequest.objects.get()
@@ -93,11 +93,11 @@ def test_choosing_another_duty_lists_the_people_who_can_take_that_one_and_keeps_
     client: Client, duty: Assignment, triage_duty: Assignment, taker: User
 ) -> None:
     client.force_login(duty.person)
-    page = client.get(f"/swaps/new?duty={duty.pk}").content.decode()
+    page = client.get(f"/swaps/new/?duty={duty.pk}").content.decode()
     assert "Tara (Europe/London)" in page and "Uma" not in page
     assert 'name="choose"' in page  # the no-JavaScript way to refresh the list
     response = client.post(
-        f"/swaps/new?duty={duty.pk}",
+        f"/swaps/new/?duty={duty.pk}",
         {"duty": triage_duty.pk, "target": taker.pk, "message": "Exams", "choose": "1"},
     )
     assert response.status_code == 200
@@ -115,7 +115,7 @@ def test_without_a_duty_in_the_address_the_list_is_for_the_duty_shown_as_picked(
     client: Client, duty: Assignment, triage_duty: Assignment, taker: User
 ) -> None:
     client.force_login(duty.person)
-    response = client.get("/swaps/new")
+    response = client.get("/swaps/new/")
     assert response.context["chosen"] == duty  # the soonest, first in the select
     assert "Tara (Europe/London)" in response.content.decode()
 
@@ -127,7 +127,7 @@ def test_naming_someone_from_a_stale_list_is_refused_with_a_field_error(
 ) -> None:
     client.force_login(duty.person)
     response = client.post(
-        f"/swaps/new?duty={duty.pk}",
+        f"/swaps/new/?duty={duty.pk}",
         {"duty": triage_duty.pk, "target": taker.pk, "message": "Exams"},
     )
     assert response.status_code == 400
@@ -143,7 +143,7 @@ def test_a_swap_for_a_past_duty_is_refused_with_a_field_error(
 ) -> None:
     past = make_duty(make_shift(member.rota, NOW - timedelta(weeks=2)), member.user)
     client.force_login(member.user)
-    response = client.post("/swaps/new", {"duty": past.pk, "message": "too late"})
+    response = client.post("/swaps/new/", {"duty": past.pk, "message": "too late"})
     assert response.status_code == 400
     assert "already started" in response.context["form"].errors["duty"][0]
     assert not SwapRequest.objects.exists()
@@ -159,7 +159,7 @@ def test_garbage_swap_requests_give_field_errors_not_server_errors(
     client: Client, duty: Assignment, data: dict
 ) -> None:
     client.force_login(duty.person)
-    response = client.post("/swaps/new", data)
+    response = client.post("/swaps/new/", data)
     assert response.status_code == 400
     assert response.context["form"].errors
     assert not SwapRequest.objects.exists()
@@ -171,7 +171,7 @@ def test_i_cannot_ask_for_a_swap_of_someone_elses_duty(
     client: Client, duty: Assignment, taker: User
 ) -> None:
     client.force_login(taker)
-    response = client.post("/swaps/new", {"duty": duty.pk})
+    response = client.post("/swaps/new/", {"duty": duty.pk})
     assert response.status_code == 400 and "your own" in response.context["form"].errors["duty"][0]
 
 
@@ -181,13 +181,13 @@ def test_open_requests_are_listed_for_eligible_members_and_named_ones_only_for_t
     client: Client, swap: SwapRequest, taker: User, outsider: User
 ) -> None:
     client.force_login(taker)
-    assert f'data-swap="{swap.pk}"' in client.get("/swaps").content.decode()
+    assert f'data-swap="{swap.pk}"' in client.get("/swaps/").content.decode()
     client.force_login(outsider)  # not a member
-    assert f'data-swap="{swap.pk}"' not in client.get("/swaps").content.decode()
+    assert f'data-swap="{swap.pk}"' not in client.get("/swaps/").content.decode()
     swap.target = outsider
     swap.save()
     client.force_login(taker)
-    assert f'data-swap="{swap.pk}"' not in client.get("/swaps").content.decode()
+    assert f'data-swap="{swap.pk}"' not in client.get("/swaps/").content.decode()
 
 
 @pytest.mark.django_db
@@ -204,7 +204,7 @@ def test_taking_a_swap_moves_the_duty_and_tells_both_sides_and_the_managers(
     version = Rota.objects.get(pk=duty.shift.rota_id).plan_version
     client.force_login(taker)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/swaps/take", {"id": swap.pk})
+        response = client.post("/swaps/take/", {"id": swap.pk})
     assert response.status_code == 302
     duty.refresh_from_db()
     swap.refresh_from_db()
@@ -215,7 +215,7 @@ def test_taking_a_swap_moves_the_duty_and_tells_both_sides_and_the_managers(
     assert Rota.objects.get(pk=duty.shift.rota_id).plan_version == version + 1
     assert {m.to[0] for m in mail.outbox} == {duty.person.email, taker.email, release_manager.email}
     assert "took" in mail.outbox[0].subject
-    assert f'data-duty="{new.pk}"' in client.get("/me/duties").content.decode()
+    assert f'data-duty="{new.pk}"' in client.get("/me/duties/").content.decode()
 
 
 @pytest.mark.django_db
@@ -226,9 +226,9 @@ def test_the_second_person_to_take_a_request_sees_why_they_cannot(
     late = make_user("lars", organisation="x")
     Membership.objects.create(user=late, rota=review_rota, roles=["reviewer"])
     client.force_login(taker)
-    assert client.post("/swaps/take", {"id": swap.pk}).status_code == 302
+    assert client.post("/swaps/take/", {"id": swap.pk}).status_code == 302
     client.force_login(late)
-    response = client.post("/swaps/take", {"id": swap.pk})
+    response = client.post("/swaps/take/", {"id": swap.pk})
     assert response.status_code == 409
     assert "already accepted by Tara" in response.content.decode()
     assert Assignment.objects.active().filter(person=late).count() == 0
@@ -240,23 +240,23 @@ def test_taking_rechecks_eligibility_and_time_off(
     client: Client, swap: SwapRequest, taker: User, outsider: User
 ) -> None:
     client.force_login(outsider)
-    response = client.post("/swaps/take", {"id": swap.pk})
+    response = client.post("/swaps/take/", {"id": swap.pk})
     assert response.status_code == 404  # not a member: the request is not theirs to see
 
     TimeOff.objects.create(user=taker, start=date(2026, 3, 10), end=date(2026, 3, 11))
     client.force_login(taker)
-    response = client.post("/swaps/take", {"id": swap.pk})
+    response = client.post("/swaps/take/", {"id": swap.pk})
     assert response.status_code == 409 and "time off" in response.content.decode()
     TimeOff.objects.all().delete()
 
     Membership.objects.filter(user=taker).update(paused=True)
-    assert "paused" in client.post("/swaps/take", {"id": swap.pk}).content.decode()
+    assert "paused" in client.post("/swaps/take/", {"id": swap.pk}).content.decode()
     Membership.objects.filter(user=taker).update(paused=False, roles=["lead"])
-    assert "role" in client.post("/swaps/take", {"id": swap.pk}).content.decode()
+    assert "role" in client.post("/swaps/take/", {"id": swap.pk}).content.decode()
     Membership.objects.filter(user=taker).update(roles=["reviewer"])
 
     make_duty(swap.assignment.shift, taker)
-    assert "already on duty" in client.post("/swaps/take", {"id": swap.pk}).content.decode()
+    assert "already on duty" in client.post("/swaps/take/", {"id": swap.pk}).content.decode()
     swap.refresh_from_db()
     assert swap.status == SwapStatus.OPEN
 
@@ -269,12 +269,12 @@ def test_a_request_named_for_someone_else_cannot_be_taken_and_garbage_is_404(
     swap.target = outsider
     swap.save()
     client.force_login(taker)
-    assert client.post("/swaps/take", {"id": swap.pk}).status_code == 404
+    assert client.post("/swaps/take/", {"id": swap.pk}).status_code == 404
     for data in [{}, {"id": "abc"}, {"id": "-1"}, {"id": "99999999999999999999999"}]:
-        assert client.post("/swaps/take", data).status_code == 404
-        assert client.post("/swaps/withdraw", data).status_code == 404
-    assert client.post("/swaps/take", {"id": 424242}).status_code == 404
-    assert client.get("/swaps/take").status_code == 405
+        assert client.post("/swaps/take/", data).status_code == 404
+        assert client.post("/swaps/withdraw/", data).status_code == 404
+    assert client.post("/swaps/take/", {"id": 424242}).status_code == 404
+    assert client.get("/swaps/take/").status_code == 405
 
 
 @pytest.mark.django_db
@@ -283,14 +283,14 @@ def test_i_can_withdraw_my_request_before_it_is_taken_but_not_someone_elses(
     client: Client, swap: SwapRequest, taker: User
 ) -> None:
     client.force_login(taker)
-    assert client.post("/swaps/withdraw", {"id": swap.pk}).status_code == 404
+    assert client.post("/swaps/withdraw/", {"id": swap.pk}).status_code == 404
     client.force_login(swap.requester)
-    assert client.post("/swaps/withdraw", {"id": swap.pk}).status_code == 302
+    assert client.post("/swaps/withdraw/", {"id": swap.pk}).status_code == 302
     swap.refresh_from_db()
     assert swap.status == SwapStatus.WITHDRAWN
-    assert client.post("/swaps/withdraw", {"id": swap.pk}).status_code == 409
+    assert client.post("/swaps/withdraw/", {"id": swap.pk}).status_code == 409
     client.force_login(taker)
-    assert client.post("/swaps/take", {"id": swap.pk}).status_code == 409
+    assert client.post("/swaps/take/", {"id": swap.pk}).status_code == 409
     assert Assignment.objects.active().get(shift=swap.assignment.shift).person == swap.requester
 
 
@@ -412,9 +412,9 @@ def test_an_open_request_is_listed_for_someone_whose_earlier_seat_in_that_shift_
 ) -> None:
     make_duty(swap.assignment.shift, taker, cancelled_at=NOW - timedelta(days=1))
     client.force_login(taker)
-    assert f'data-swap="{swap.pk}"' in client.get("/swaps").content.decode()
+    assert f'data-swap="{swap.pk}"' in client.get("/swaps/").content.decode()
     make_duty(swap.assignment.shift, taker)
-    assert f'data-swap="{swap.pk}"' not in client.get("/swaps").content.decode()
+    assert f'data-swap="{swap.pk}"' not in client.get("/swaps/").content.decode()
 
 
 @pytest.mark.django_db
@@ -426,14 +426,14 @@ def test_someone_on_time_off_during_the_duty_cannot_be_named_nor_sees_the_reques
     duty = swap.assignment
     swap.delete()
     client.force_login(duty.person)
-    assert "Tara" not in client.get(f"/swaps/new?duty={duty.pk}").content.decode()
+    assert "Tara" not in client.get(f"/swaps/new/?duty={duty.pk}").content.decode()
     with pytest.raises(ValidationError, match="cannot take this duty"):
         services.swap_request_create(duty.person, duty.pk, target_id=taker.pk)
     open_swap = services.swap_request_create(duty.person, duty.pk)
     client.force_login(taker)
-    assert f'data-swap="{open_swap.pk}"' not in client.get("/swaps").content.decode()
+    assert f'data-swap="{open_swap.pk}"' not in client.get("/swaps/").content.decode()
     TimeOff.objects.all().delete()
-    assert f'data-swap="{open_swap.pk}"' in client.get("/swaps").content.decode()
+    assert f'data-swap="{open_swap.pk}"' in client.get("/swaps/").content.decode()
 
 
 @pytest.mark.django_db
@@ -443,7 +443,7 @@ def test_a_request_whose_duty_was_cancelled_shows_as_expired_and_is_expired_on_p
 ) -> None:
     Assignment.objects.filter(pk=swap.assignment_id).update(cancelled_at=NOW)
     client.force_login(member.user)
-    page = client.get("/swaps").content.decode()
+    page = client.get("/swaps/").content.decode()
     mine = page.split(f'data-my-swap="{swap.pk}"')[1].split("</li>")[0]
     assert "Expired" in mine and "Withdraw" not in mine
     services.membership_pause(member.user, member.pk, now=NOW)

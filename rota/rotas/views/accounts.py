@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +35,8 @@ from accounts.selectors import (
 )
 from rota.rotas import services
 from rota.rotas.forms import RotaRolesForm
-from rota.rotas.selectors import rotas_joinable
+from rota.rotas.selectors import memberships_of, rotas_joinable
+from rota.rotas.views.feedback import signed_up_text
 from rota.rotas.views.page_changes import changes_keep_and_redirect, changes_pop
 from rota.rotas.views.request_parsing import errors_onto, me_of, posted_id
 
@@ -66,6 +68,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             errors_onto(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            joined = [f"{m.rota.name} ({', '.join(m.roles)})" for m in memberships_of(user)]
+            messages.success(request, signed_up_text(user, joined))
             return redirect("duties")
     context = {"form": form, "hours": hours, "roles": roles, **_zone_picker()}
     return render(request, "accounts/signup.html", context, status=400 if data is not None else 200)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,42 +17,64 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rota.rotas import services
 from rota.rotas.forms import RotaRolesForm
 from rota.rotas.selectors import (
+    membership_of,
     memberships_of,
     rota_for_viewer,
     rota_schedule,
+    rota_schedule_weeks_bounds,
+    rota_shifts_planned_after,
     rotas_joinable,
-    rotas_visible_to,
+    rotas_with_duty_now,
 )
+from rota.rotas.views.feedback import membership_changed_text
 from rota.rotas.views.page_changes import changes_keep_and_redirect, changes_pop
-from rota.rotas.views.request_parsing import errors_onto, me_of, posted_id
+from rota.rotas.views.request_parsing import errors_onto, me_of, posted_id, weeks_asked
+from rota.rotas.views.viewer_zone import viewer_zone, viewer_zone_remember
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "rotas/home.html", {"rotas": rotas_visible_to(request.user)})
+    return _rota_list(request, "rotas/home.html")
+
+
+def rota_list(request: HttpRequest) -> HttpResponse:
+    return _rota_list(request, "rotas/rota_list.html")
+
+
+def _rota_list(request: HttpRequest, template: str) -> HttpResponse:
+    now = timezone.now()
+    viewer = viewer_zone(request)
+    context = {"rotas": rotas_with_duty_now(request.user, now), "viewer_zone": viewer, "now": now}
+    return render(request, template, context)
 
 
 def rota_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    rota = rota_for_viewer(slug, request.user)
-    choice = request.GET.get("tz", "")
-    if choice == "utc":
-        zone, zone_label = "UTC", "UTC"
-    elif choice == "rota":
-        zone, zone_label = rota.handoff_zone, f"the rota's zone ({rota.handoff_zone})"
-    elif request.user.is_authenticated:
-        zone = me_of(request).time_zone
-        zone_label, choice = f"your zone ({zone})", ""
-    else:
-        zone, zone_label, choice = "UTC", "UTC", "utc"
+    try:
+        rota = rota_for_viewer(slug, request.user)
+    except Http404:
+        # Anyone signed out is asked to log in for every slug that is not a public rota, so
+        # the answer does not tell which private rotas exist; signed in, it stays a 404.
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise
+    viewer = viewer_zone(request, rota)
+    default_weeks, most_weeks = rota_schedule_weeks_bounds(rota)
+    weeks, weeks_problem = weeks_asked(
+        request.GET.get("weeks"), default=default_weeks, most=most_weeks
+    )
     now = timezone.now()
     context = {
         "rota": rota,
-        "schedule": rota_schedule(rota, now, request.user),
-        "zone": zone,
-        "zone_label": zone_label,
-        "tz_choice": choice,
+        "schedule": rota_schedule(rota, now, request.user, weeks=weeks),
+        "viewer_zone": viewer,
+        "zone": viewer.zone,
+        "weeks": weeks,
+        "most_weeks": most_weeks,
+        "weeks_problem": weeks_problem,
+        "more_shifts": rota_shifts_planned_after(rota, now + timedelta(weeks=weeks)),
         "now": now,
     }
-    return render(request, "rotas/rota_detail.html", context)
+    response = render(request, "rotas/rota_detail.html", context)
+    return viewer_zone_remember(request, response, viewer)
 
 
 @login_required
@@ -83,6 +108,10 @@ def my_rotas(request: HttpRequest) -> HttpResponse:
 def _membership_action(request: HttpRequest, action: str) -> HttpResponse:
     me = me_of(request)
     membership_id = posted_id(request)
+    membership = membership_of(me, membership_id)
+    if membership is None:
+        raise Http404("No such membership.")
+    rota = membership.rota
     try:
         if action == "leave":
             changes = services.membership_leave(me, membership_id)
@@ -90,6 +119,7 @@ def _membership_action(request: HttpRequest, action: str) -> HttpResponse:
             changes = services.membership_pause(me, membership_id, paused=action == "pause")
     except PermissionDenied:
         raise Http404("No such membership.") from None
+    messages.success(request, membership_changed_text(rota, action))
     return changes_keep_and_redirect(request, "my_rotas", changes)
 
 
@@ -106,6 +136,12 @@ def membership_resume(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def membership_leave(request: HttpRequest) -> HttpResponse:
-    return _membership_action(request, "leave")
+    """Leaving asks first: the button on My rotas opens this page (GET), which posts."""
+    if request.method == "POST":
+        return _membership_action(request, "leave")
+    membership = membership_of(me_of(request), posted_id(request))
+    if membership is None:
+        raise Http404("No such membership.")
+    return render(request, "rotas/membership_leave.html", {"membership": membership})

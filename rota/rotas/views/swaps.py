@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,9 +16,11 @@ from rota.rotas.forms import SwapRequestForm
 from rota.rotas.selectors import (
     assignments_swappable_by,
     members_eligible_for,
+    swap_request_of,
     swap_requests_by,
     swap_requests_open_for,
 )
+from rota.rotas.views.feedback import swap_asked_text, swap_taken_text, swap_withdrawn_text
 from rota.rotas.views.request_parsing import errors_onto, me_of, posted_id
 
 
@@ -65,7 +68,7 @@ def swap_new(request: HttpRequest) -> HttpResponse:
         form = SwapRequestForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
-                services.swap_request_create(
+                swap = services.swap_request_create(
                     me,
                     form.cleaned_data["duty"],
                     target_id=form.cleaned_data["target"],
@@ -76,6 +79,7 @@ def swap_new(request: HttpRequest) -> HttpResponse:
             except PermissionDenied:
                 form.add_error("duty", "Choose one of your own duties.")
             else:
+                messages.success(request, swap_asked_text(swap, me))
                 return redirect("swaps")
         status = 400
     else:
@@ -92,11 +96,12 @@ def swap_take(request: HttpRequest) -> HttpResponse:
     me = me_of(request)
     swap_id = posted_id(request)
     try:
-        services.swap_request_accept(me, swap_id)
+        taken = services.swap_request_accept(me, swap_id)
     except PermissionDenied:
         raise Http404("No such swap request.") from None
     except ValidationError as error:
         return _swaps_page(request, me, errors=error.messages, failed_id=swap_id, status=409)
+    messages.success(request, swap_taken_text(swap_request_of(me, swap_id), taken, me))
     return redirect("duties")
 
 
@@ -104,10 +109,12 @@ def swap_take(request: HttpRequest) -> HttpResponse:
 @require_POST
 def swap_withdraw(request: HttpRequest) -> HttpResponse:
     me = me_of(request)
+    swap_id = posted_id(request)
     try:
-        services.swap_request_withdraw(me, posted_id(request))
+        services.swap_request_withdraw(me, swap_id)
     except PermissionDenied:
         raise Http404("No such swap request.") from None
     except ValidationError as error:
         return _swaps_page(request, me, errors=error.messages, status=409)
+    messages.success(request, swap_withdrawn_text(swap_request_of(me, swap_id), me))
     return redirect("swaps")
