@@ -15,7 +15,10 @@ from celery import Celery
 from celery.schedules import crontab
 from django.conf import settings
 
+from rota import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rota.settings")
+broker.register()  # the embedded broker's transport, before any connection is made
 
 app = Celery("rota")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -48,5 +51,5 @@ def ensure_broker_folders() -> None:
             Path(folder).mkdir(parents=True, exist_ok=True)
 
 
-if app.conf.broker_url and str(app.conf.broker_url).startswith("filesystem"):
+if app.conf.broker_url and str(app.conf.broker_url).startswith(broker.ALIAS):
     ensure_broker_folders()

@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "accounts",
     "rota.rotas",
     "rota.feeds",
+    # Its tasks (e-mails) are sent by name from the outbox; the worker finds them here.
+    "rota.notifications",
 ]
 
 MIDDLEWARE = [
@@ -187,7 +189,9 @@ if REDIS_URL:
         }
     }
 else:
-    CELERY_BROKER_URL = "filesystem://localhost/"  # a host, or kombu warns on every send
+    # kombu's filesystem transport, writing whole messages (rota.broker); a host, or kombu
+    # warns on every send.
+    CELERY_BROKER_URL = "rotafs://localhost/"
     CELERY_RESULT_BACKEND = None
     _queue_dir = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -112,6 +112,7 @@ def tasks_run_in_process(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from rota.rotas import outbox
 
     ran: list[str] = []
+    app.loader.import_default_modules()  # what a worker does at start: find every task
 
     def send(task: str, args: list[object], countdown: float = 0) -> None:
         ran.append(task)

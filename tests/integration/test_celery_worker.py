@@ -52,3 +52,20 @@ def test_the_worker_plans_a_rota_sent_through_the_broker(worker, review_rota):
 def test_the_broker_in_use_is_redis_when_redis_url_is_set():
     expected = "redis" if os.environ.get("REDIS_URL") else "filesystem"
     assert app.connection_for_write().transport.driver_type == expected
+
+
+def test_the_worker_sends_swap_news_from_the_outbox(worker, review_rota):
+    from datetime import UTC, datetime, timedelta
+
+    from django.core import mail
+
+    from rota.rotas.services import swap_request_create
+    from tests.rotas.duties import make_duty, make_shift
+
+    asker = make_user("asker", organisation="A")
+    Membership.objects.create(user=asker, rota=review_rota)
+    duty = make_duty(make_shift(review_rota, datetime.now(UTC) + timedelta(days=10)), asker)
+    swap = swap_request_create(asker, duty.pk)
+    assert wait_for(lambda: not OutboxTask.objects.filter(key__startswith="swap-news").exists())
+    assert any(asker.email in m.to for m in mail.outbox)
+    assert swap.pk

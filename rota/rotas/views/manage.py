@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from rota.rotas.dashboard import (
     dashboard_for,
@@ -37,6 +37,7 @@ from rota.rotas.views.request_parsing import errors_onto, me_of
 
 
 @login_required
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     me = me_of(request)
     if not user_is_manager(me):
@@ -51,6 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def fairness(request: HttpRequest, slug: str) -> HttpResponse:
     rota = rota_managed_or_deny(me_of(request), slug)
     report = fairness_report(rota, timezone.now())
