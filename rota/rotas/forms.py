@@ -1,4 +1,5 @@
-"""Forms of the contributor pages: rotas to join and swap requests."""
+"""Forms of the contributor pages (rotas to join, swap requests) and the managers' pages
+(overrides, releases, rota settings)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from collections import defaultdict
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from accounts.forms import TimeZoneInput
 from accounts.models import User
-from accounts.validators import validate_plain_text
-from rota.rotas.models import Assignment, Rota
+from accounts.validators import validate_plain_text, validate_single_line_text, validate_time_zone
+from rota.rotas.models import DEFAULT_ROLES, Assignment, Rota, RotaKind
 
 
 def rota_role_choices(rotas: QuerySet[Rota]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -152,3 +155,75 @@ def _zone(name: str) -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
+
+
+class ReleaseForm(forms.Form):
+    version = forms.CharField(max_length=40, validators=[validate_single_line_text])
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReleaseCadenceForm(forms.Form):
+    """Several releases at once: every N weeks from a date, versions from a pattern."""
+
+    pattern = forms.CharField(
+        max_length=40,
+        initial="3.{n}.0",
+        help_text="{n} is a running number, {date:%Y.%m} the release date.",
+        validators=[validate_single_line_text],
+    )
+    start = forms.IntegerField(label="First {n}", min_value=0, max_value=10**6, initial=1)
+    first = forms.DateField(label="First release", widget=forms.DateInput(attrs={"type": "date"}))
+    every_weeks = forms.IntegerField(label="Every N weeks", min_value=1, max_value=52, initial=4)
+    count = forms.IntegerField(label="How many", min_value=1, max_value=52, initial=6)
+
+
+class ReleaseMoveForm(forms.Form):
+    id = forms.IntegerField(min_value=1, max_value=2**62, widget=forms.HiddenInput)
+    date = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+ROLE_CHOICES = sorted({role for roles in DEFAULT_ROLES.values() for role in roles})
+
+
+class RotaForm(forms.ModelForm):
+    """A rota's settings; roles are choices and the zone is picked from the IANA list."""
+
+    roles = forms.MultipleChoiceField(
+        choices=[(r, r) for r in ROLE_CHOICES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Empty: the kind's usual roles (review: reviewer; release: lead and shadow).",
+    )
+    handoff_zone = forms.CharField(
+        max_length=64, widget=TimeZoneInput(), validators=[validate_time_zone]
+    )
+
+    class Meta:
+        model = Rota
+        fields = [
+            "name", "slug", "kind", "description", "is_public",
+            "handoff_weekday", "handoff_time", "handoff_zone", "shift_weeks",
+            "seats", "min_coverage_hours", "one_per_organisation",
+            "roles", "horizon_weeks", "freeze_weeks", "min_available_fraction",
+            "min_rest_hours", "history_half_life_weeks", "auto_publish",
+            "release_every_weeks", "release_weekday", "release_window_days",
+            "lead_requires_shadow",
+        ]  # fmt: skip
+        widgets = {"handoff_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    KIND_FIELDS = {
+        "review": ["seats", "min_coverage_hours", "one_per_organisation"],
+        "release": [
+            "release_every_weeks", "release_weekday", "release_window_days",
+            "lead_requires_shadow",
+        ],
+    }  # fmt: skip
+
+    def clean_roles(self) -> list[str]:
+        roles: list[str] = list(self.cleaned_data.get("roles") or [])
+        kind = self.cleaned_data.get("kind") or self.data.get("kind")
+        if not roles:
+            return list(DEFAULT_ROLES.get(RotaKind(kind), [])) if kind in RotaKind.values else []
+        if kind == RotaKind.RELEASE and sorted(roles) != ["lead", "shadow"]:
+            raise ValidationError("A release rota has a lead and a shadow.")
+        return roles

@@ -491,6 +491,11 @@ class ManagerActionKind(models.TextChoices):
     PUBLISH = "publish", "Published a re-plan"
     OVERRIDE = "override", "Put a person on a seat"
     AUTO_PUBLISH = "auto_publish", "Changed automatic publishing"
+    RELEASE_ADD = "release_add", "Added releases"
+    RELEASE_MOVE = "release_move", "Moved a release"
+    RELEASE_CANCEL = "release_cancel", "Cancelled a release"
+    ROTA_CREATE = "rota_create", "Created the rota"
+    ROTA_CHANGE = "rota_change", "Changed the rota's settings"
 
 
 class ManagerAction(models.Model):

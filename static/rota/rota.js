@@ -242,3 +242,17 @@
     setUpConfirm();
   });
 })();
+
+// The rota settings form shows the settings of the chosen kind only (all of them without JS).
+(function () {
+  var form = document.querySelector("[data-rota-form]");
+  if (!form) return;
+  var kind = form.querySelector("[name=kind]");
+  function show() {
+    form.querySelectorAll("fieldset[data-kinds]").forEach(function (set) {
+      set.hidden = set.getAttribute("data-kinds").split(" ").indexOf(kind.value) < 0;
+    });
+  }
+  kind.addEventListener("change", show);
+  show();
+})();

@@ -47,6 +47,8 @@ def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
     from rota.celery import app
     from rota.rotas import outbox
 
+    app.loader.import_default_modules()  # what a worker does at start: find every task
+
     def send(task: str, args: list[object], countdown: float = 0) -> None:
         if task.startswith("rota.notifications."):
             app.tasks[task].apply(args=args, throw=True)

@@ -350,3 +350,110 @@ def test_the_dashboard_lists_releases_with_lead_shadow_and_first_time_leads(
     client.force_login(release_manager)
     html = client.get("/manage/").content.decode()
     assert "3.9.0" in html and "Lee" in html and "Sam" in html and "never shadowed" in html
+
+
+@pytest.fixture
+def release_rota(release_manager: User) -> Rota:
+    rota = Rota.objects.create(name="Releases", slug="releases", kind=RotaKind.RELEASE)
+    rota.managers.add(release_manager)
+    return rota
+
+
+def test_releases_are_added_on_a_cadence_moved_and_cancelled_without_the_admin(
+    client: Client, release_manager: User, release_rota: Rota, other_manager: User
+) -> None:
+    client.force_login(release_manager)
+    added = client.post(
+        "/manage/releases/releases/",
+        {"action": "cadence", "many-pattern": "3.{n}.0", "many-start": "4",
+         "many-first": "2027-01-12", "many-every_weeks": "4", "many-count": "3"},
+    )  # fmt: skip
+    assert added.status_code == 302
+    assert list(release_rota.releases.values_list("version", "date")) == [
+        ("3.4.0", date(2027, 1, 12)),
+        ("3.5.0", date(2027, 2, 9)),
+        ("3.6.0", date(2027, 3, 9)),
+    ]
+    again = client.post(
+        "/manage/releases/releases/",
+        {"action": "add", "one-version": "3.5.0", "one-date": "2027-04-01"},
+    )
+    assert again.status_code == 400 and "already has a release 3.5.0" in again.content.decode()
+    far = client.post(
+        "/manage/releases/releases/",
+        {"action": "add", "one-version": "9.9", "one-date": "9999-12-31"},
+    )
+    assert far.status_code == 400 and release_rota.releases.count() == 3
+    bad_pattern = client.post(
+        "/manage/releases/releases/",
+        {"action": "cadence", "many-pattern": "same", "many-start": "1",
+         "many-first": "2027-01-12", "many-every_weeks": "4", "many-count": "3"},
+    )  # fmt: skip
+    assert bad_pattern.status_code == 400 and "{n}" in bad_pattern.content.decode()
+
+    release = release_rota.releases.get(version="3.5.0")
+    moved = client.post(
+        "/manage/releases/releases/",
+        {"action": "move", "move-id": release.pk, "move-date": "2027-02-16"},
+    )
+    assert moved.status_code == 302
+    release.refresh_from_db()
+    assert release.date == date(2027, 2, 16)
+    assert (
+        client.post(
+            "/manage/releases/releases/", {"action": "cancel", "id": release.pk}
+        ).status_code
+        == 302
+    )
+    assert not Release.objects.filter(pk=release.pk).exists()
+    kinds = list(ManagerAction.objects.order_by("pk").values_list("kind", flat=True))
+    assert kinds == ["release_add", "release_move", "release_cancel"]
+
+    client.force_login(other_manager)
+    other = release_rota.releases.first()
+    assert (
+        client.post("/manage/releases/releases/", {"action": "cancel", "id": other.pk}).status_code
+        == 403
+    )
+    assert Release.objects.filter(pk=other.pk).exists()
+
+
+def test_a_rota_is_created_by_staff_and_changed_by_its_managers_with_a_zone_and_role_choices(
+    client: Client, release_manager: User, review_rota: Rota, community: list[User]
+) -> None:
+    staff = make_user("stef", is_staff=True)
+    client.force_login(staff)
+    page = client.get("/manage/new-rota/")
+    assert page.status_code == 200 and 'list="time-zones"' in page.content.decode()
+    data = {
+        "name": "Security triage", "slug": "security", "kind": "triage", "description": "",
+        "is_public": "on", "handoff_weekday": "0", "handoff_time": "09:00",
+        "handoff_zone": "Asia/Tokyo", "shift_weeks": "1", "seats": "1",
+        "min_coverage_hours": "0", "one_per_organisation": "on", "roles": ["triager"],
+        "horizon_weeks": "12", "freeze_weeks": "1", "min_available_fraction": "0.5",
+        "min_rest_hours": "0", "history_half_life_weeks": "26", "auto_publish": "on",
+        "release_window_days": "7",
+    }  # fmt: skip
+    bad = client.post("/manage/new-rota/", {**data, "handoff_zone": "Mars/Base"})
+    assert bad.status_code == 400 and "handoff_zone" in bad.context["form"].errors
+    assert client.post("/manage/new-rota/", data).status_code == 302
+    rota = Rota.objects.get(slug="security")
+    assert rota.roles == ["triager"] and rota.handoff_zone == "Asia/Tokyo"
+    assert list(rota.managers.all()) == [staff]
+    # A manager who is not staff cannot create one, but changes their own rota.
+    client.force_login(release_manager)
+    assert client.get("/manage/new-rota/").status_code == 403
+    assert client.get("/manage/security/settings/").status_code == 403
+    form = client.get("/manage/pr-review/settings/").context["form"]
+    values = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None
+    }
+    values.update({"handoff_time": "10:00", "roles": ["reviewer"], "is_public": "on"})
+    values = {k: v for k, v in values.items() if v is not False}
+    changed = client.post("/manage/pr-review/settings/", values)
+    assert changed.status_code == 302, changed.context["form"].errors
+    review_rota.refresh_from_db()
+    assert review_rota.handoff_time.hour == 10
+    assert ManagerAction.objects.filter(kind="rota_change", rota=review_rota).exists()

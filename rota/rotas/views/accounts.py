@@ -41,7 +41,7 @@ from rota.rotas.views.page_changes import changes_keep_and_redirect, changes_pop
 from rota.rotas.views.request_parsing import errors_onto, me_of, posted_id
 
 
-def _zone_picker() -> dict[str, Any]:
+def zone_picker() -> dict[str, Any]:
     return {"time_zones": time_zone_names(), "country_zones": country_zones_map()}
 
 
@@ -71,7 +71,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             joined = [f"{m.rota.name} ({', '.join(m.roles)})" for m in memberships_of(user)]
             messages.success(request, signed_up_text(user, joined))
             return redirect("duties")
-    context = {"form": form, "hours": hours, "roles": roles, **_zone_picker()}
+    context = {"form": form, "hours": hours, "roles": roles, **zone_picker()}
     return render(request, "accounts/signup.html", context, status=400 if data is not None else 200)
 
 
@@ -99,7 +99,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         hours = WorkingHoursFormSet(initial=initial_hours, prefix="hours")
         context = {"form": form, "hours": hours, **changes_pop(request, "profile")}
         status = 200
-    return render(request, "accounts/profile.html", {**context, **_zone_picker()}, status=status)
+    return render(request, "accounts/profile.html", {**context, **zone_picker()}, status=status)
 
 
 @login_required

@@ -29,11 +29,26 @@ from rota.rotas.fairness import (
     load_chart_svg,
     organisation_chart_svg,
 )
-from rota.rotas.forms import OverrideForm
+from rota.rotas.forms import (
+    OverrideForm,
+    ReleaseCadenceForm,
+    ReleaseForm,
+    ReleaseMoveForm,
+    RotaForm,
+)
 from rota.rotas.models import Assignment, Membership, PlanRun, PlanRunStatus, Shift
 from rota.rotas.overrides import assignment_override, assignment_override_check
 from rota.rotas.publishing import rota_auto_publish_set, rota_plan_preview, rota_plan_publish
-from rota.rotas.views.request_parsing import errors_onto, me_of
+from rota.rotas.releases import (
+    release_cancel,
+    release_move,
+    release_versions,
+    releases_add,
+    rota_create,
+    rota_settings_save,
+)
+from rota.rotas.views.accounts import zone_picker
+from rota.rotas.views.request_parsing import errors_onto, me_of, posted_id
 
 
 @login_required
@@ -174,3 +189,87 @@ def override(request: HttpRequest, slug: str) -> HttpResponse:
         form = OverrideForm(initial={"shift": chosen.pk if chosen else None}, **kwargs)
     context = {"rota": rota, "form": form, "check": check, "chosen": chosen, "seats": seats}
     return render(request, "rotas/manage/override.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def releases(request: HttpRequest, slug: str) -> HttpResponse:
+    me = me_of(request)
+    rota = rota_managed_or_deny(me, slug)
+    single, cadence = ReleaseForm(prefix="one"), ReleaseCadenceForm(prefix="many")
+    move = ReleaseMoveForm(prefix="move")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                single = ReleaseForm(request.POST, prefix="one")
+                if single.is_valid():
+                    data = single.cleaned_data
+                    releases_add(me, rota, [(data["version"], data["date"])])
+                    messages.success(request, f"Added {data['version']}; its duty is planned.")
+                    return redirect("manage_releases", slug=rota.slug)
+            elif action == "cadence":
+                cadence = ReleaseCadenceForm(request.POST, prefix="many")
+                if cadence.is_valid():
+                    data = cadence.cleaned_data
+                    found = release_versions(
+                        data["pattern"], data["first"], data["every_weeks"], data["count"],
+                        data["start"],
+                    )  # fmt: skip
+                    releases_add(me, rota, found)
+                    messages.success(request, f"Added {len(found)} releases.")
+                    return redirect("manage_releases", slug=rota.slug)
+            elif action == "move":
+                move = ReleaseMoveForm(request.POST, prefix="move")
+                if move.is_valid():
+                    moved = release_move(me, move.cleaned_data["id"], move.cleaned_data["date"])
+                    messages.success(
+                        request, f"Moved {moved.version} to {moved.date:%d %b %Y}; re-planning."
+                    )
+                    return redirect("manage_releases", slug=rota.slug)
+            elif action == "cancel":
+                release_cancel(me, posted_id(request))
+                messages.success(request, "Cancelled the release; its duty is released.")
+                return redirect("manage_releases", slug=rota.slug)
+        except ValidationError as error:
+            form = {"add": single, "cadence": cadence, "move": move}.get(action or "", single)
+            errors_onto(form, error)
+        status = 400
+    context = {
+        "rota": rota,
+        "releases": rota.releases.order_by("date"),
+        "single": single,
+        "cadence": cadence,
+        "move": move,
+    }
+    return render(request, "rotas/manage/releases.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rota_settings(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """A rota's settings for its managers; a new rota for staff."""
+    me = me_of(request)
+    rota = rota_managed_or_deny(me, slug) if slug else None
+    if rota is None and not me.is_staff:
+        raise PermissionDenied("Only staff create rotas.")
+    if request.method == "POST":
+        form = RotaForm(request.POST, instance=rota)
+        if form.is_valid():
+            try:
+                if rota is None:
+                    saved = rota_create(me, form.save(commit=False))
+                else:
+                    saved = rota_settings_save(me, form.save(commit=False), form.changed_data)
+            except ValidationError as error:
+                errors_onto(form, error)
+            else:
+                messages.success(request, f"Saved {saved.name}; it is re-planned.")
+                return redirect("manage_rota_settings", slug=saved.slug)
+        status = 400
+    else:
+        form = RotaForm(instance=rota)
+        status = 200
+    context = {"rota": rota, "form": form, "kind_fields": RotaForm.KIND_FIELDS, **zone_picker()}
+    return render(request, "rotas/manage/rota_form.html", context, status=status)
