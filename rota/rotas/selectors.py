@@ -77,6 +77,7 @@ class SeatView:
     role: str
     time_zone: str | None  # None when the viewer may not see it
     swapped: bool
+    overridden: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class ShiftView:
                 a.role,
                 a.person.time_zone if self.knows_people else None,
                 a.source == AssignmentSource.SWAPPED,
+                a.source == AssignmentSource.OVERRIDDEN,
             )
             for a in self.assignments
         ]
