@@ -9,7 +9,10 @@ rota's own name, description and kind need no bump: the key reads them with the 
 Each bump runs after the save, in the same transaction when there is one: bumping first would
 let a poll in between cache the old content under the new key, for good. The planner writes
 with bulk_create and queryset updates, and saves shifts only with update_fields, so it sends
-none of these signals and pays nothing here.
+none of these signals and pays nothing here: it raises the version itself whenever it writes
+anything (rota/rotas/planning/apply.py), moved shifts and rewritten explanations included. A
+release's new date is such a move: the bump below only covers its version, and the re-plan that
+follows the save bumps again once the shift has moved.
 """
 
 from __future__ import annotations

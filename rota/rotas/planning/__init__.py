@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from rota import engine
@@ -123,8 +123,6 @@ def _plan_claimed(
                 return PlanOutcome(
                     outcome=f"dry run: {len(changes)} changes", changes=changes, metrics=metrics
                 )
-            if changes:
-                Rota.objects.filter(pk=rota.pk).update(plan_version=F("plan_version") + 1)
             rota.refresh_from_db(fields=["plan_version"])
             run = PlanRun.objects.create(
                 rota=rota,
