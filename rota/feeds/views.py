@@ -48,12 +48,17 @@ def _calendar_response(
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Length"] = str(len(document.body))
     response["ETag"] = document.etag
-    response["Last-Modified"] = http_date(document.last_modified)
+    if document.last_modified is not None:
+        response["Last-Modified"] = http_date(int(document.last_modified))
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     visibility = "private" if private else "public"
     response["Cache-Control"] = f"{visibility}, max-age={FEED_MAX_AGE}"
     if private:
         response["X-Robots-Tag"] = "noindex, nofollow"
+    # HTTP dates have whole seconds; the data's own instant keeps its fraction here, so an
+    # If-Modified-Since in the same second as a later change is answered with the new feed
+    # (a 200 too many now and then, never a 304 too many). If-None-Match, which calendar apps
+    # send, is checked first and is exact.
     return (
         get_conditional_response(
             request,
