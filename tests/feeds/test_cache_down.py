@@ -40,7 +40,7 @@ def test_a_feed_renders_when_the_cache_is_down(
     with override_settings(CACHES=REDIS_DOWN):
         from django.core.cache import cache
 
-        with pytest.raises(Exception, match="(?i)connect"):
+        with pytest.raises(Exception, match=r"(?i)connect"):
             cache.get("anything")  # the cache really is unreachable
         response = client.get(urls[feed])
         assert response.status_code == 200
