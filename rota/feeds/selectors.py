@@ -177,6 +177,12 @@ def feed_tokens_for(user: User) -> QuerySet[FeedToken]:
     return FeedToken.objects.filter(user=user).select_related("rota")
 
 
+def feed_token_active(user: User, kind: str, rota: Rota | None) -> FeedToken | None:
+    """The person's link in use for one feed (personal, or one rota's), if any."""
+    rota_id = rota.pk if rota is not None and kind == FeedKind.ROTA else None
+    return feed_tokens_for(user).filter(kind=kind, rota_id=rota_id, revoked_at=None).first()
+
+
 def feed_public_rota(slug: str) -> tuple[int, int, str] | None:
     """(id, plan_version, content stamp) of a public rota, or None.
 
