@@ -10,6 +10,9 @@ unchanged feed costs that one query and a cache read.
 What the key does not read, co-workers' names and zones, release versions and admin edits of
 shifts and assignments, raises the plan_version of the rotas concerned instead
 (rota/feeds/signals.py), so no cached document is ever invalidated: a change is a new key.
+
+After each plan a worker renders the rota's feeds under their new keys (rota_feeds_warm), so
+polls rarely render at all; a poll that misses (or finds the cache down) renders, as before.
 """
 
 from __future__ import annotations
