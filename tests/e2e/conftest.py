@@ -43,9 +43,11 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run the tasks the pages enqueue in-process instead of through a broker."""
+    from rota.feeds import tasks as feeds_tasks
     from rota.notifications import tasks as notification_tasks
     from rota.rotas import tasks as rota_tasks
 
     send = notification_tasks.swap_news_send_task
     monkeypatch.setattr(send, "delay", lambda *args: send(*args))
     monkeypatch.setattr(rota_tasks.plan_rota_task, "apply_async", lambda *a, **k: None)
+    monkeypatch.setattr(feeds_tasks.rota_feeds_warm_task, "apply_async", lambda *a, **k: None)

@@ -75,7 +75,7 @@ def vera(db):
 
 
 def test_feeds_page_copies_asks_before_replacing_and_reads_well_at_1280_and_375(
-    browser, live_server, vera
+    browser, live_server, no_broker, vera
 ) -> None:
     base = live_server.url
     os.makedirs(SCREENSHOTS, exist_ok=True)
