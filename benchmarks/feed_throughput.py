@@ -1,6 +1,6 @@
 """Feed throughput: how cheap is polling a calendar feed, and how fast is a fresh render?
 
-    .venv/bin/python -m benchmarks.feed_throughput [--requests 2000] [--workers 1]
+    .venv/bin/python -m benchmarks.feed_throughput [--requests 2000] [--workers 1] [--quick]
 
 One run builds a throw-away SQLite database under a temporary directory (the cache is Redis
 when REDIS_URL is set, otherwise the file cache under that directory, as in production without
@@ -12,9 +12,12 @@ sends a bounded number of real HTTP requests, one after the other, to:
 - the personal feed, cached (200), and answered 304 (If-None-Match), and HEAD;
 - the public rota feed, cached (200).
 
-It then times rendering the personal feed from scratch (queries + writing, no cache).
-Targets: a cached feed at least 70% of the trivial view's rate; a fresh render under 20 ms.
-The exit status is 1 when a target is missed.
+It then times rendering the personal feed from scratch (queries + writing with icalendar, no
+cache), the work a worker does for each feed after a plan (rota/feeds/tasks.py) and a poll does
+only when the cache has lost the document.
+Targets: a cached feed at least 70% of the trivial view's rate; a fresh render under 100 ms (it
+was 20 ms while polls could render; icalendar alone takes about 40 ms for this feed, a price
+paid once per change in a worker). The exit status is 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from django.urls import include, path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 0.70
-TARGET_RENDER_MS = 20.0
+TARGET_RENDER_MS = 100.0
 
 
 def trivial(request: HttpRequest) -> HttpResponse:
@@ -210,7 +213,7 @@ def _render_times(person: object, now: datetime, runs: int) -> list[float]:
     body = b""
     for _ in range(runs):
         t0 = time.perf_counter()
-        body = personal_feed_render(person, feed_reminder_minutes(person), now)  # type: ignore[arg-type]
+        body = personal_feed_render(person, feed_reminder_minutes(person), now).body  # type: ignore[arg-type]
         times.append(1000 * (time.perf_counter() - t0))
     events = body.count(b"BEGIN:VEVENT")
     print(f"fresh render: {events} events, {len(body) / 1024:.0f} KiB")
@@ -222,7 +225,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
     parser.add_argument("--workers", type=int, default=1, help="gunicorn sync workers")
     parser.add_argument("--render-runs", type=int, default=30)
+    parser.add_argument(
+        "--quick", action="store_true", help="300 requests per endpoint and 10 renders"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.requests, args.render_runs = 300, 10
 
     with tempfile.TemporaryDirectory(prefix="rota-feed-bench-") as tmp:
         workdir = Path(tmp)

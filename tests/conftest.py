@@ -58,7 +58,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _clear_cache() -> None:
     from django.core.cache import cache
 
+    from rota.rotas.outbox import broker_pause_reset
+
     cache.clear()
+    broker_pause_reset()  # a broker failure another test simulated is not this test's
 
 
 def make_user(username: str, **fields: object) -> User:

@@ -10,15 +10,19 @@ unchanged feed costs that one query and a cache read.
 What the key does not read, co-workers' names and zones, release versions and admin edits of
 shifts and assignments, raises the plan_version of the rotas concerned instead
 (rota/feeds/signals.py), so no cached document is ever invalidated: a change is a new key.
+
+After each plan a worker renders the rota's feeds under their new keys (rota_feeds_warm), so
+polls rarely render at all; a poll that misses (or finds the cache down) renders, as before.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import cache as cache_result
@@ -35,6 +39,8 @@ from accounts.models import User, person_name, public_name
 from rota.feeds.models import FeedKind, FeedPreference, FeedToken
 from rota.feeds.rendering import CANCELLED_VISIBLE_FOR, Duty, DutyPerson, FeedSpec, feed_render
 from rota.rotas.models import Assignment, Membership, Rota, Shift
+
+logger = logging.getLogger(__name__)
 
 # Past duties stay in feeds for a year, so calendars keep a useful history.
 FEED_HISTORY = timedelta(days=365)
@@ -72,7 +78,8 @@ FETCH_RECORD_INTERVAL = timedelta(minutes=5)
 
 
 @cache_result
-def _access_sql() -> str:
+def _access_sql(found_by: str) -> str:
+    """The look-up of a link by `found_by`: its token_hash (a poll) or its id (a warm-up)."""
     # Hand-written SQL: building this query with the ORM (two EXISTS, three joins) cost more
     # than the rest of a cached poll together. Table names come from the models.
     token = FeedToken._meta.db_table
@@ -104,7 +111,7 @@ def _access_sql() -> str:
         f" LEFT JOIN {rota} v ON t.kind = 'personal' AND EXISTS(SELECT 1 FROM {assignment} a"
         f" JOIN {shift} s ON s.id = a.shift_id WHERE a.person_id = t.user_id"
         f" AND s.rota_id = v.id)"
-        f" WHERE t.token_hash = %s AND t.revoked_at IS NULL AND u.is_active"
+        f" WHERE t.{found_by} = %s AND t.revoked_at IS NULL AND u.is_active"
         f" ORDER BY v.id"
     )
 
@@ -117,12 +124,20 @@ def feed_access_find(plain: str, now: datetime) -> FeedAccess | None:
     depends on how much of a guess was right.
     """
     digest = feed_token_digest(plain)
-    cutoff = connection.ops.adapt_datetimefield_value(now - FETCH_RECORD_INTERVAL)
-    with connection.cursor() as cursor:
-        cursor.execute(_access_sql(), [cutoff, digest])
-        rows = cursor.fetchall()
+    rows = _access_rows("token_hash", digest, now)
     if not rows or not hmac.compare_digest(rows[0][4], digest):
         return None
+    return _access(rows)
+
+
+def _access_rows(found_by: str, value: object, now: datetime) -> list[Any]:
+    cutoff = connection.ops.adapt_datetimefield_value(now - FETCH_RECORD_INTERVAL)
+    with connection.cursor() as cursor:
+        cursor.execute(_access_sql(found_by), [cutoff, value])
+        return list(cursor.fetchall())
+
+
+def _access(rows: list[Any]) -> FeedAccess:
     token_id, user_id, kind, rota_id, _, slug, version, reminder, member, due = rows[0][:10]
     rota_row, person_row = rows[0][10:13], rows[0][13:18]
     rotas = tuple(row[18:22] for row in rows if row[18] is not None)
@@ -165,19 +180,31 @@ def feed_tokens_for(user: User) -> QuerySet[FeedToken]:
     return FeedToken.objects.filter(user=user).select_related("rota")
 
 
+def feed_token_active(user: User, kind: str, rota: Rota | None) -> FeedToken | None:
+    """The person's link in use for one feed (personal, or one rota's), if any."""
+    rota_id = rota.pk if rota is not None and kind == FeedKind.ROTA else None
+    return feed_tokens_for(user).filter(kind=kind, rota_id=rota_id, revoked_at=None).first()
+
+
 def feed_public_rota(slug: str) -> tuple[int, int, str] | None:
     """(id, plan_version, content stamp) of a public rota, or None.
 
     Raw SQL: the ORM doubled the poll's cost.
     """
+    row = _rota_row("slug", slug, public_only=True)
+    return row[:3] if row else None
+
+
+def _rota_row(found_by: str, value: object, public_only: bool) -> tuple[int, int, str, bool] | None:
+    """(id, plan_version, content stamp, is_public) of a rota, or None."""
     sql = (
-        f"SELECT id, plan_version, name, description, kind FROM {Rota._meta.db_table}"
-        f" WHERE slug = %s AND is_public"
+        f"SELECT id, plan_version, name, description, kind, is_public FROM {Rota._meta.db_table}"
+        f" WHERE {found_by} = %s" + (" AND is_public" if public_only else "")
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [slug])
+        cursor.execute(sql, [value])
         row = cursor.fetchone()
-    return (row[0], row[1], _stamp(tuple(row[2:5]))) if row else None
+    return (row[0], row[1], _stamp(tuple(row[2:5])), bool(row[5])) if row else None
 
 
 # --- documents ---------------------------------------------------------------------------
@@ -187,7 +214,20 @@ def feed_public_rota(slug: str) -> tuple[int, int, str] | None:
 class FeedDocument:
     body: bytes
     etag: str
-    last_modified: int  # Unix time of the render, for Last-Modified / If-Modified-Since
+    # When what the document shows last changed, as Unix time with its fraction: the latest
+    # updated_at of its duties (and, in a personal feed, of the co-workers' rows it names), or
+    # None for a feed without duties. The views send it in whole seconds and compare it whole
+    # (rota/feeds/views.py), so a change in the same second as a client's copy is never hidden.
+    last_modified: float | None
+
+
+def _document(body: bytes, rows: Iterable[Any]) -> FeedDocument:
+    changed = max((row.updated_at for row in rows), default=None)
+    return FeedDocument(
+        body=body,
+        etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        last_modified=changed.timestamp() if changed is not None else None,
+    )
 
 
 def _host() -> str:
@@ -248,21 +288,30 @@ class _RecentDocuments:
 _recent = _RecentDocuments(size=256)
 
 
-def _cached(key: str, render: Callable[[], bytes], now: datetime) -> FeedDocument:
+def _cached(key: str, render: Callable[[], FeedDocument]) -> tuple[FeedDocument, bool]:
+    """The document under `key` and whether this call rendered it.
+
+    A cache that fails (Redis down) is skipped, not fatal: the feed is rendered from the
+    database, as on a miss. The backend is configurable (Redis, files, memory) and each raises
+    its own errors, hence the broad except.
+    """
     document = _recent.get(key)
     if document is not None:
-        return document
-    document = cache.get(key)
+        return document, False
+    try:
+        document = cache.get(key)
+    except Exception as exc:
+        logger.warning("feed cache unavailable, rendering without it: %r", exc)
+        document = None
+    rendered = document is None
     if document is None:
-        body = render()
-        document = FeedDocument(
-            body=body,
-            etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
-            last_modified=int(now.timestamp()),
-        )
-        cache.set(key, document, CACHE_TTL_SECONDS)
+        document = render()
+        try:
+            cache.set(key, document, CACHE_TTL_SECONDS)
+        except Exception as exc:
+            logger.warning("feed cache unavailable, document not stored: %r", exc)
     _recent.put(key, document)
-    return document
+    return document, rendered
 
 
 # Rendering reads plain rows, not model instances: building ~10 model objects per duty
@@ -329,7 +378,7 @@ def _rows(assignments: QuerySet[Assignment]) -> list[Any]:
     )
 
 
-def personal_feed_render(user: User, reminder_minutes: int | None, now: datetime) -> bytes:
+def personal_feed_render(user: User, reminder_minutes: int | None, now: datetime) -> FeedDocument:
     mine = _rows(_in_window(Assignment.objects.filter(person=user), now))
     shift_ids = {a.shift_id for a in mine}
     coworkers: dict[int, list[Any]] = {}
@@ -346,10 +395,11 @@ def personal_feed_render(user: User, reminder_minutes: int | None, now: datetime
         owner_zone=user.time_zone,
         reminder_minutes=reminder_minutes,
     )
-    return feed_render(spec, (_duty(a, coworkers.get(a.shift_id, []), False) for a in mine))
+    body = feed_render(spec, (_duty(a, coworkers.get(a.shift_id, []), False) for a in mine))
+    return _document(body, [*mine, *(row for rows in coworkers.values() for row in rows)])
 
 
-def rota_feed_render(rota: Rota, public: bool, now: datetime) -> bytes:
+def rota_feed_render(rota: Rota, public: bool, now: datetime) -> FeedDocument:
     rows = _rows(_in_window(Assignment.objects.filter(shift__rota=rota), now))
     by_shift: dict[int, list[Any]] = {}
     for row in rows:
@@ -361,20 +411,23 @@ def rota_feed_render(rota: Rota, public: bool, now: datetime) -> bytes:
         host=_host(),
         link=_rota_link(rota),
     )
-    return feed_render(spec, (_duty(a, by_shift[a.shift_id], public) for a in rows))
+    return _document(
+        feed_render(spec, (_duty(a, by_shift[a.shift_id], public) for a in rows)), rows
+    )
 
 
 def personal_feed_document(access: FeedAccess, now: datetime) -> FeedDocument:
     """No query of its own: the plan versions came with the token. Then a cache read."""
-    fingerprint = _stamp(access.versions)
+    return _personal_feed_cached(access, now)[0]
+
+
+def _personal_feed_cached(access: FeedAccess, now: datetime) -> tuple[FeedDocument, bool]:
     key = (
-        f"feeds:2:personal:{access.user_id}:{access.reminder_minutes}"
-        f":{_day_start(now):%Y%m%d}:{fingerprint}:{access.content}"
+        f"feeds:3:personal:{access.user_id}:{access.reminder_minutes}"
+        f":{_day_start(now):%Y%m%d}:{_stamp(access.versions)}:{access.content}"
     )
     user_id, reminder = access.user_id, access.reminder_minutes
-    return _cached(
-        key, lambda: personal_feed_render(User.objects.get(pk=user_id), reminder, now), now
-    )
+    return _cached(key, lambda: personal_feed_render(User.objects.get(pk=user_id), reminder, now))
 
 
 def feed_documents_forget() -> None:
@@ -387,9 +440,47 @@ def rota_feed_document(
     rota_id: int, plan_version: int, content: str, public: bool, now: datetime
 ) -> FeedDocument:
     """No query at all while the rota and its plan are unchanged: just a cache read."""
+    document, _ = _rota_feed_cached(rota_id, plan_version, content, public, now)
+    return document
+
+
+def _rota_feed_cached(
+    rota_id: int, plan_version: int, content: str, public: bool, now: datetime
+) -> tuple[FeedDocument, bool]:
     audience = "public" if public else "rota"
-    key = f"feeds:2:{audience}:{rota_id}:{plan_version}:{content}:{_day_start(now):%Y%m%d}"
-    return _cached(key, lambda: rota_feed_render(Rota.objects.get(pk=rota_id), public, now), now)
+    key = f"feeds:3:{audience}:{rota_id}:{plan_version}:{content}:{_day_start(now):%Y%m%d}"
+    return _cached(key, lambda: rota_feed_render(Rota.objects.get(pk=rota_id), public, now))
+
+
+def rota_feeds_warm(rota_id: int, now: datetime) -> tuple[int, int]:
+    """Render the feeds that show a rota and are not cached yet; (rendered, already cached).
+
+    Run after a plan (rota/feeds/tasks.py), so the first poll after a change is a cache read
+    like every other: the rota's feed if someone holds a link to it, its public feed if it is
+    public, and the personal feed of everyone with a link who holds a duty in it. Each document
+    goes under the key a poll computes, so running twice renders nothing the second time.
+    """
+    row = _rota_row("id", rota_id, public_only=False)
+    if row is None:
+        return 0, 0
+    _, version, content, is_public = row
+    outcomes = []
+    linked = FeedToken.objects.filter(kind=FeedKind.ROTA, rota_id=rota_id, revoked_at=None)
+    if linked.exists():
+        outcomes.append(_rota_feed_cached(rota_id, version, content, False, now)[1])
+    if is_public:
+        outcomes.append(_rota_feed_cached(rota_id, version, content, True, now)[1])
+    personal = FeedToken.objects.filter(
+        kind=FeedKind.PERSONAL,
+        revoked_at=None,
+        user__assignments__shift__rota_id=rota_id,
+    ).distinct()
+    for token_id in personal.values_list("pk", flat=True):
+        rows = _access_rows("id", token_id, now)
+        if rows:
+            outcomes.append(_personal_feed_cached(_access(rows), now)[1])
+    rendered = sum(outcomes)
+    return rendered, len(outcomes) - rendered
 
 
 def feed_urls(token: FeedToken, plain: str) -> dict[str, str]:

@@ -1,7 +1,9 @@
-"""Writes for feeds: create, revoke and touch feed links; save a person's feed settings."""
+"""Writes for feeds: create, revoke and touch feed links; save a person's feed settings; ask
+for a rota's feeds to be rendered ahead of the polls."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime
 
@@ -17,7 +19,11 @@ from rota.feeds.selectors import (
     feed_rotas_for,
     feed_token_digest,
 )
+from rota.feeds.tasks import rota_feeds_warm_task
+from rota.rotas import outbox
 from rota.rotas.models import Rota
+
+logger = logging.getLogger(__name__)
 
 
 def feed_token_create(
@@ -88,3 +94,22 @@ def feed_preference_set(user: User, reminder_minutes: int | None) -> FeedPrefere
         user=user, defaults={"reminder_minutes": reminder_minutes}
     )
     return preference
+
+
+def rota_feeds_warm_enqueue(rota_id: int) -> None:
+    """Render a rota's feeds in a worker once the current transaction commits.
+
+    Only a nudge: a poll renders on a cache miss anyway. So a broker that is down or refuses
+    (whatever it raises) is logged, never passed to the caller, and the send is not retried
+    (retry=False): a plan must not wait on a broker for a warm-up.
+    """
+
+    def enqueue() -> None:
+        # Through the outbox's sender: its short timeouts and its pause after a failure keep a
+        # broker outage from costing every plan a timeout.
+        try:
+            outbox.broker_send(rota_feeds_warm_task.name, [rota_id])
+        except outbox.BrokerUnavailable as exc:
+            logger.warning("feeds of rota %s not warmed, the broker refused: %s", rota_id, exc)
+
+    transaction.on_commit(enqueue)

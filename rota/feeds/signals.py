@@ -1,5 +1,6 @@
 """Keep feed cache keys honest: a change to what a feed shows raises the plan_version of the
-rotas it shows up in, so the next poll renders under a new key.
+rotas it shows up in, so the next poll renders under a new key. And once a plan is applied, a
+worker renders the rota's feeds under their new keys (plan_applied, at the end).
 
 Feeds are cached under their rotas' plan_version (see selectors). The planner and the swap
 service raise it themselves; these receivers cover the other writes that change a document:
@@ -9,7 +10,10 @@ rota's own name, description and kind need no bump: the key reads them with the 
 Each bump runs after the save, in the same transaction when there is one: bumping first would
 let a poll in between cache the old content under the new key, for good. The planner writes
 with bulk_create and queryset updates, and saves shifts only with update_fields, so it sends
-none of these signals and pays nothing here.
+none of these signals and pays nothing here: it raises the version itself whenever it writes
+anything (rota/rotas/planning/apply.py), moved shifts and rewritten explanations included. A
+release's new date is such a move: the bump below only covers its version, and the re-plan that
+follows the save bumps again once the shift has moved.
 """
 
 from __future__ import annotations
@@ -21,7 +25,16 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from accounts.models import User
-from rota.rotas.models import Assignment, AssignmentSource, Release, Rota, Shift
+from rota.feeds.services import rota_feeds_warm_enqueue
+from rota.rotas.models import (
+    Assignment,
+    AssignmentSource,
+    PlanRun,
+    PlanRunStatus,
+    Release,
+    Rota,
+    Shift,
+)
 from rota.rotas.services import rota_plan_version_bump
 
 # What feeds show of a person: their name (display name, or real name in private feeds) and
@@ -89,3 +102,14 @@ def assignment_changed(sender: Any, instance: Assignment, raw: bool = False, **k
         return  # swap_request_accept bumps once for the whole swap, in the same transaction
     # One UPDATE through the shift, without loading it.
     Rota.objects.filter(shifts=instance.shift_id).update(plan_version=F("plan_version") + 1)
+
+
+@receiver(post_save, sender=PlanRun, dispatch_uid="feeds_plan_applied")
+def plan_applied(
+    sender: Any, instance: PlanRun, created: bool = False, raw: bool = False, **kwargs: Any
+) -> None:
+    # Every applied plan is recorded by one new PlanRun, in the plan's transaction: render the
+    # rota's feeds once it commits, so the first poll after a change is a cache read too.
+    if raw or not created or instance.status != PlanRunStatus.APPLIED:
+        return
+    rota_feeds_warm_enqueue(instance.rota_id)

@@ -6,6 +6,8 @@ query: the token (or the public rota's slug) is the only credential.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,12 +19,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from rota.feeds.forms import FeedPreferenceForm, FeedTokenCreateForm, FeedTokenRevokeForm
-from rota.feeds.models import FeedKind, FeedPreference
+from rota.feeds.models import FeedKind, FeedPreference, FeedToken
 from rota.feeds.selectors import (
     FeedDocument,
     feed_access_find,
     feed_public_rota,
     feed_rotas_for,
+    feed_token_active,
     feed_tokens_for,
     feed_urls,
     personal_feed_document,
@@ -48,12 +51,17 @@ def _calendar_response(
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Length"] = str(len(document.body))
     response["ETag"] = document.etag
-    response["Last-Modified"] = http_date(document.last_modified)
+    if document.last_modified is not None:
+        response["Last-Modified"] = http_date(int(document.last_modified))
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     visibility = "private" if private else "public"
     response["Cache-Control"] = f"{visibility}, max-age={FEED_MAX_AGE}"
     if private:
         response["X-Robots-Tag"] = "noindex, nofollow"
+    # HTTP dates have whole seconds; the data's own instant keeps its fraction here, so an
+    # If-Modified-Since in the same second as a later change is answered with the new feed
+    # (a 200 too many now and then, never a 304 too many). If-None-Match, which calendar apps
+    # send, is checked first and is exact.
     return (
         get_conditional_response(
             request,
@@ -125,9 +133,12 @@ def manage(request: HttpRequest) -> HttpResponse:
         if action == "create":
             create_form = FeedTokenCreateForm(request.POST, user=user)
             if create_form.is_valid():
-                token, plain = feed_token_create(
-                    user, create_form.cleaned_data["kind"], create_form.cleaned_data["rota"], now
-                )
+                kind, rota = create_form.cleaned_data["kind"], create_form.cleaned_data["rota"]
+                # A new link revokes the one a calendar app may be polling: ask first.
+                replacing = feed_token_active(user, kind, rota)
+                if replacing is not None and request.POST.get("confirm") != "replace":
+                    return _manage_page(request, user, create_form, preference_form, replacing)
+                token, plain = feed_token_create(user, kind, rota, now)
                 created = {**feed_urls(token, plain), "label": str(token.get_kind_display())}
                 if token.rota:
                     created["label"] += f": {token.rota}"
@@ -148,16 +159,32 @@ def manage(request: HttpRequest) -> HttpResponse:
                 return redirect("feeds:manage")
         else:
             return HttpResponse("Unknown action.", status=400)
+    status = 400 if request.method == "POST" else 200
+    return _manage_page(request, user, create_form, preference_form, None, created, status)
+
+
+def _manage_page(
+    request: HttpRequest,
+    user: Any,
+    create_form: FeedTokenCreateForm,
+    preference_form: FeedPreferenceForm,
+    replacing: FeedToken | None,
+    created: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     rotas = list(feed_rotas_for(user).order_by("name"))
+    tokens = list(feed_tokens_for(user))
+    in_use = {(t.kind, t.rota_id) for t in tokens if t.is_active}
     context = {
         "created": created,
-        "tokens": feed_tokens_for(user),
-        "rotas": rotas,
+        "replacing": replacing,
+        "tokens": tokens,
+        "personal_in_use": (FeedKind.PERSONAL, None) in in_use,
+        "rotas": [(r, (FeedKind.ROTA, r.pk) in in_use) for r in rotas],
         "public_rotas": [(r, public_feed_urls(r)) for r in rotas if r.is_public],
         "create_form": create_form,
         "preference_form": preference_form,
     }
-    status = 400 if request.method == "POST" else 200
     return render(request, "feeds/manage.html", context, status=status)
 
 

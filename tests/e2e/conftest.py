@@ -54,3 +54,6 @@ def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
             app.tasks[task].apply(args=args, throw=True)
 
     monkeypatch.setattr(outbox, "broker_send", send)
+    from rota.feeds import tasks as feeds_tasks
+
+    monkeypatch.setattr(feeds_tasks.rota_feeds_warm_task, "apply_async", lambda *a, **k: None)

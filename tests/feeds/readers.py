@@ -1,7 +1,7 @@
 """Independent iCalendar parsers, reduced to what the feed tests compare.
 
-Rota writes feeds with its own small writer (rota/feeds/rendering.py), so every library here
-reads them independently: vobject, ical, ical.js (Mozilla's, via node) and icalendar.
+Rota writes feeds with icalendar (rota/feeds/rendering.py); three readers here share nothing
+with it: vobject, ical and ical.js (Mozilla's, via node). icalendar reads its own output too.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def events_by_vobject(body: bytes) -> dict[str, ParsedEvent]:
 
     calendar = vobject.readOne(body.decode())
     events = {}
-    for event in calendar.vevent_list:
+    for event in calendar.contents.get("vevent", []):
         events[event.uid.value] = ParsedEvent(
             uid=event.uid.value,
             start=event.dtstart.value.astimezone(UTC),

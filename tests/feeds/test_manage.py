@@ -138,3 +138,72 @@ def test_reminder_setting_adds_alarms_to_the_personal_feed(
 def test_personal_kind_ignores_a_rota(volunteer: User, review_rota: Rota) -> None:
     post(logged_in(volunteer), {"action": "create", "kind": "personal", "rota": ""})
     assert FeedToken.objects.get().kind == FeedKind.PERSONAL
+
+
+def test_replacing_a_link_in_use_asks_first(volunteer: User) -> None:
+    old, plain = feed_link(volunteer)
+    client = logged_in(volunteer)
+    asked = post(client, {"action": "create", "kind": "personal"})
+    assert asked.status_code == 200
+    text = asked.content.decode()
+    assert "your calendar app will stop updating" in text
+    assert f"…{old.hint}" in text
+    assert FeedToken.objects.filter(user=volunteer).count() == 1  # nothing happened yet
+    assert Client().get(f"/feeds/me/{plain}.ics").status_code == 200
+
+    confirmed = post(client, {"action": "create", "kind": "personal", "confirm": "replace"})
+    assert confirmed.status_code == 303
+    old.refresh_from_db()
+    assert old.revoked_at is not None
+    assert Client().get(f"/feeds/me/{plain}.ics").status_code == 404
+
+
+def test_replacing_one_rotas_link_asks_only_about_that_rota(
+    member, volunteer: User, review_rota: Rota
+) -> None:
+    feed_link(volunteer)  # a personal link: another feed, nothing to replace
+    response = post(
+        logged_in(volunteer), {"action": "create", "kind": "rota", "rota": review_rota.pk}
+    )
+    assert response.status_code == 303
+
+
+def test_the_buttons_say_which_feeds_already_have_a_link(
+    member, volunteer: User, review_rota: Rota
+) -> None:
+    feed_link(volunteer)
+    text = logged_in(volunteer).get(MANAGE).content.decode()
+    assert "Replace my link to my duties" in text
+    assert f"Create a link to everyone's duties in {review_rota.name}" in text
+
+
+def test_a_new_link_comes_with_copy_buttons(volunteer: User) -> None:
+    client = logged_in(volunteer)
+    post(client, {"action": "create", "kind": "personal"})
+    text = client.get(MANAGE).content.decode()
+    assert text.count("data-copy=") == 2  # the https and the webcal address
+    assert "feeds/feeds.js" in text
+
+
+def test_the_navigation_leads_to_the_feeds_page(volunteer: User) -> None:
+    text = logged_in(volunteer).get(reverse("duties")).content.decode()
+    navigation = text.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+    assert f'href="{MANAGE}"' in navigation
+
+
+def test_a_public_rota_page_links_its_public_feed(client: Client, review_rota: Rota) -> None:
+    feed = reverse("feeds:public", kwargs={"slug": review_rota.slug})
+    text = client.get(reverse("rota_detail", args=[review_rota.slug])).content.decode()
+    assert f'href="{feed}"' in text
+    assert f'href="webcal://testserver{feed}"' in text
+
+
+def test_a_private_rota_page_shows_no_public_feed(
+    member, volunteer: User, review_rota: Rota
+) -> None:
+    review_rota.is_public = False
+    review_rota.save()
+    feed = reverse("feeds:public", kwargs={"slug": review_rota.slug})
+    response = logged_in(volunteer).get(reverse("rota_detail", args=[review_rota.slug]))
+    assert response.status_code == 200
+    assert feed not in response.content.decode()

@@ -1,4 +1,5 @@
-"""The pure writer: calendar properties, escaping, folding, summaries, reminders, goldens."""
+"""The pure writer (icalendar underneath): calendar properties, escaping, folding, summaries,
+reminders, the empty calendar, goldens."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from rota.feeds.rendering import (
     FeedSpec,
     duty_summary,
     feed_render,
-    ical_fold,
-    ical_text,
 )
-from tests.feeds.readers import events_by_ical, events_by_vobject
+from tests.feeds.readers import (
+    events_by_ical,
+    events_by_icalendar,
+    events_by_icaljs,
+    events_by_vobject,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 START = datetime(2025, 3, 24, 8, 0, tzinfo=UTC)
@@ -142,13 +146,47 @@ def test_description_lists_who_else_is_on_duty_in_their_local_time() -> None:
 
 def test_text_is_escaped_so_parsers_read_it_back_unchanged() -> None:
     tricky = "a;b,c\\d\nnew line\r\nand a bell\x07"
-    assert ical_text(tricky) == "a\\;b\\,c\\\\d\\nnew line\\nand a bell"
     person = DutyPerson(tricky, "UTC")
     body = feed_render(spec("rota"), [duty(1, person)])
+    assert b"\x07" not in body  # RFC 5545 TEXT allows no control characters but HTAB
+    assert "SUMMARY:a\\;b\\,c\\\\d\\nnew line\\nand a bell: " in body.decode()
     for events in (events_by_vobject(body), events_by_ical(body)):
         assert events["assignment-1@rota.example.org"].summary == (
             "a;b,c\\d\nnew line\nand a bell: PR review duty - PR review"
         )
+
+
+def test_calendar_names_and_descriptions_are_escaped_too() -> None:
+    named = FeedSpec(
+        name="Core, docs; tools", description="a,b", audience="rota", host="h", link="https://h/"
+    )
+    body = feed_render(named, [duty(1, WANG)]).decode()
+    for line in (
+        "NAME:Core\\, docs\\; tools",
+        "X-WR-CALNAME:Core\\, docs\\; tools",
+        "DESCRIPTION:a\\,b",
+        "X-WR-CALDESC:a\\,b",
+    ):
+        assert f"\r\n{line}\r\n" in body
+
+
+def test_an_empty_feed_carries_the_utc_time_zone_and_every_parser_reads_it() -> None:
+    """RFC 5545 section 3.6 wants at least one component in a calendar."""
+    body = feed_render(spec(), [])
+    text = body.decode()
+    assert "BEGIN:VEVENT" not in text
+    assert "BEGIN:VTIMEZONE\r\nTZID:UTC\r\n" in text
+    assert "TZOFFSETTO:+0000\r\n" in text
+    for read in (events_by_vobject, events_by_ical, events_by_icaljs, events_by_icalendar):
+        assert read(body) == {}, read.__name__
+    import icalendar
+
+    calendar = icalendar.Calendar.from_ical(body)
+    assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]
+
+
+def test_a_feed_with_duties_needs_no_time_zone() -> None:
+    assert b"VTIMEZONE" not in feed_render(spec(), sample_duties())
 
 
 @pytest.mark.parametrize("person", [WANG, VIJAY, ANA], ids=["chinese", "hindi", "emoji"])
@@ -165,11 +203,11 @@ def test_long_names_in_any_script_fold_at_75_octets_without_splitting_characters
         assert events["assignment-1@rota.example.org"].summary.startswith(person.name)
 
 
-def test_fold_continues_with_a_single_space() -> None:
-    folded = ical_fold("SUMMARY:" + "界" * 40)
-    first, rest = folded.split(b"\r\n", 1)
-    assert len(first) <= 75
-    assert rest.startswith(b" ")
+def test_folded_lines_continue_with_a_single_space() -> None:
+    body = feed_render(spec("rota"), [duty(1, WANG)])
+    folded = body.split(b"\r\n ")
+    assert len(folded) > 1
+    assert not any(part.startswith(b" ") for part in folded[1:])
 
 
 def test_reminder_adds_an_alarm_to_active_duties_only() -> None:

@@ -25,7 +25,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import OperationalError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from rota import engine
@@ -107,8 +106,7 @@ def rota_plan(
             if dry_run or awaiting:
                 transaction.set_rollback(True)
             else:
-                if changes:
-                    Rota.objects.filter(pk=rota.pk).update(plan_version=F("plan_version") + 1)
+                # plan_apply raised plan_version itself if it wrote anything (feeds key on it).
                 rota.refresh_from_db(fields=["plan_version"])
                 run = PlanRun.objects.create(
                     rota=rota,

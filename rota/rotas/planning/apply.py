@@ -32,7 +32,12 @@ def plan_apply(
     releases: dict[str, Release],
     now: datetime,
 ) -> list[dict[str, Any]]:
-    """Write the difference between the stored plan and `result`; return the changes."""
+    """Write the difference between the stored plan and `result`; return the changes.
+
+    Any write here raises the rota's plan_version, in the same transaction: feeds and pages
+    cache under it (rota/feeds/selectors.py), and a moved shift or a rewritten "why you"
+    changes what they show as surely as a new person does, though it is no change of seat.
+    """
     slots = {s.id: s for s in problem.slots}
     shifts = {s.key: s for s in Shift.objects.filter(rota=rota, key__in=slots)}
     coverage = {m.slot_id: m for m in result.metrics.slots}
@@ -42,6 +47,7 @@ def plan_apply(
     explanations = {(e.slot_id, e.person_id, e.role): e.text for e in result.explanations}
 
     moved_shift_ids: set[int] = set()
+    wrote = False
     for slot in problem.slots:
         shift = shifts.get(slot.id)
         covered = _covered_hours(coverage.get(slot.id))
@@ -54,6 +60,7 @@ def plan_apply(
         }
         if shift is None:
             shifts[slot.id] = Shift.objects.create(rota=rota, key=slot.id, **fields)
+            wrote = True
             continue
         if shift.starts_at != slot.start or shift.ends_at != slot.end:
             moved_shift_ids.add(shift.pk)
@@ -62,6 +69,7 @@ def plan_apply(
             setattr(shift, name, fields[name])
         if dirty:
             shift.save(update_fields=dirty)
+            wrote = True
 
     wanted = {(a.slot_id, int(a.person_id), a.role) for a in result.assignments}
     stored = list(
@@ -114,6 +122,7 @@ def plan_apply(
         touched_shifts.add(shift.pk)
         changes.append(_change("added", key, shift, names))
     Assignment.objects.bulk_create(new_rows)
+    wrote = wrote or bool(cancelled) or bool(new_rows)
 
     # People who keep their seat: a shift that moved, or whose co-workers changed, is a changed
     # calendar event for them too, so its sequence is raised; a new "why you" is a change too.
@@ -127,6 +136,9 @@ def plan_apply(
             update["explanation"] = text
         if update:
             Assignment.objects.filter(pk=assignment.pk).update(updated_at=now, **update)
+            wrote = True
+    if wrote:
+        Rota.objects.filter(pk=rota.pk).update(plan_version=F("plan_version") + 1)
     return changes
 
 
