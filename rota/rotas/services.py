@@ -60,7 +60,9 @@ def rota_lock(rota_id: int | None) -> None:
     """Hold the rota's row lock until the transaction ends (a no-op on SQLite, whose
     IMMEDIATE transactions already serialise writers)."""
     if rota_id is not None:
-        list(Rota.objects.select_for_update().filter(pk=rota_id).values_list("pk", flat=True))
+        # NO KEY, as planning takes it: inserts that only reference the rota go on meanwhile.
+        locked = Rota.objects.select_for_update(no_key=True).filter(pk=rota_id)
+        list(locked.values_list("pk", flat=True))
 
 
 def rota_plan_version_bump(rota_id: int) -> None:

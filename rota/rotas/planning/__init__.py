@@ -66,7 +66,12 @@ class RotaLocked(Exception):
 def _lock_rota(rota_id: int) -> None:
     try:
         locked = list(
-            Rota.objects.select_for_update(nowait=True).filter(pk=rota_id).values_list("pk")
+            # NO KEY: rows that merely point at the rota (a membership, a release, an outbox
+            # request's FK checks) do not wait for a plan, so a change committing meanwhile
+            # cannot deadlock with the plan's own write of the outbox row it holds.
+            Rota.objects.select_for_update(nowait=True, no_key=True)
+            .filter(pk=rota_id)
+            .values_list("pk")
         )
     except OperationalError as exc:  # PostgreSQL: "could not obtain lock on row"
         raise RotaLocked(str(exc)) from exc
