@@ -73,7 +73,9 @@ def test_the_worker_sends_swap_news_from_the_outbox(worker, review_rota):
 
     asker = make_user("asker", organisation="A")
     Membership.objects.create(user=asker, rota=review_rota)
-    duty = make_duty(make_shift(review_rota, datetime.now(UTC) + timedelta(days=10)), asker)
+    # Set by a manager, so the plan the membership asks for keeps it.
+    shift = make_shift(review_rota, datetime.now(UTC) + timedelta(days=10))
+    duty = make_duty(shift, asker, source="overridden")
     swap = swap_request_create(asker, duty.pk)
     assert wait_for(lambda: not OutboxTask.objects.filter(key__startswith="swap-news").exists())
     assert any(asker.email in m.to for m in mail.outbox)
