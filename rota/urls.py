@@ -9,4 +9,5 @@ urlpatterns = [
     path("feeds/", include("rota.feeds.urls")),
     path("", include("accounts.urls")),
     path("", include("rota.rotas.urls")),
+    path("", include("rota.notifications.urls")),
 ]
