@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("rota.rotas.urls")),
     path("", include("rota.notifications.urls")),
+    path("", include("rota.privacy.urls")),
 ]
