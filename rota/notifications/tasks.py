@@ -36,7 +36,7 @@ EVENT_RETRY: dict[str, Any] = {
 # A duty is reminded of if it starts within this window; the hand-off note is sent within
 # this long after the duty started (inside the person's working hours).
 REMINDER_LOOKAHEAD = timedelta(days=16)
-HANDOFF_WITHIN = timedelta(days=2)
+HANDOFF_WITHIN = timedelta(days=4)
 
 
 def _reminder_lead() -> timedelta:
