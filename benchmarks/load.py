@@ -12,8 +12,9 @@ request, in rounds that visit every endpoint in turn (so a burst of noise from e
 every row alike). Every row is bounded by `--requests` requests and `--seconds` seconds.
 
 Rows: a trivial view (plain "ok" behind the same middleware, the baseline), /healthz (which
-asks the database and the cache, the baseline of issue 18's figures), the cached personal feed, the public rota page and the home page. The "on duty now" API and the GitHub
-webhook join once they exist. Targets: no errors, and each row at least 70% of the trivial
+asks the database and the broker, the baseline of issue 18's figures), the cached personal
+feed, the public rota page and the home page. The "on duty now" API and the GitHub webhook
+join once they exist. Targets: no errors, and each row at least 70% of the trivial
 view's rate. The exit status is 1 when a target is missed.
 """
 

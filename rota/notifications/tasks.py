@@ -10,7 +10,7 @@ failed NOTICE_MAX_ATTEMPTS times.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -167,7 +167,7 @@ def plan_run_notices_send_task(run_id: int) -> str:
 
 
 @shared_task(name="rota.notifications.tasks.reminders_send_task")
-def reminders_send_task(now_iso: str = "") -> str:
+def reminders_send_task() -> str:
     """Every quarter hour: remind each person of a duty whose reminder is due (one working
     day before, by default), but only while it is working time for them."""
     from rota.notifications.selectors import (
@@ -177,7 +177,7 @@ def reminders_send_task(now_iso: str = "") -> str:
         windows_of,
     )
 
-    now = datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    now = timezone.now()
     duties = list(assignments_starting_between(now, now + REMINDER_LOOKAHEAD))
     done = notice_subjects_done(NoticeKind.REMINDER, {f"assignment:{a.pk}" for a in duties})
     windows = windows_of(a.person_id for a in duties)
@@ -207,7 +207,7 @@ def reminders_send_task(now_iso: str = "") -> str:
 
 
 @shared_task(name="rota.notifications.tasks.handoffs_send_task")
-def handoffs_send_task(now_iso: str = "") -> str:
+def handoffs_send_task() -> str:
     """Every quarter hour: when a duty has started, tell its person who is on with them and
     what time it is for each, at the first working moment of theirs in the duty."""
     from rota.notifications.selectors import (
@@ -217,7 +217,7 @@ def handoffs_send_task(now_iso: str = "") -> str:
         windows_of,
     )
 
-    now = datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    now = timezone.now()
     duties = list(assignments_on_duty_at(now, now - HANDOFF_WITHIN))
     done = notice_subjects_done(NoticeKind.HANDOFF, {f"assignment:{a.pk}" for a in duties})
     windows = windows_of(a.person_id for a in duties)
@@ -249,7 +249,7 @@ SUMMARY_WEEKS = 4
 
 
 @shared_task(name="rota.notifications.tasks.manager_summaries_send_task")
-def manager_summaries_send_task(now_iso: str = "") -> str:
+def manager_summaries_send_task() -> str:
     """Hourly: each rota's managers get one summary a week (their own ISO week), at the first
     run that falls in their working hours: gaps, unfilled seats, weeks under the minimum
     coverage and how fairness moved."""
@@ -257,7 +257,7 @@ def manager_summaries_send_task(now_iso: str = "") -> str:
     from rota.rotas.dashboard import dashboard_for
     from rota.rotas.models import Rota
 
-    now = datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    now = timezone.now()
     results: list[Delivery] = []
     for rota in Rota.objects.prefetch_related("managers").order_by("pk"):
         managers = list(rota.managers.all())

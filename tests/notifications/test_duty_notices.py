@@ -22,15 +22,12 @@ from rota.notifications.tasks import (
 from rota.rotas.models import Membership, OutboxTask, PlanRun, Rota
 from rota.rotas.planning import rota_plan
 from tests.conftest import make_user
+from tests.notifications.beat import run_at
 from tests.rotas.duties import make_duty, make_shift
 
 pytestmark = pytest.mark.django_db
 
 MONDAY_0900_UTC = datetime(2026, 3, 9, 9, tzinfo=UTC)
-
-
-def at(when: datetime) -> str:
-    return when.isoformat()
 
 
 def mails_to(user: User) -> list[mail.EmailMessage]:
@@ -52,15 +49,15 @@ def test_a_kathmandu_volunteer_is_reminded_when_fridays_work_starts_there(
 ) -> None:
     sita, _diego = kathmandu_duty
     friday_0900_kathmandu = datetime(2026, 3, 6, 3, 15, tzinfo=UTC)
-    reminders_send_task(at(friday_0900_kathmandu - timedelta(minutes=15)))
+    run_at(reminders_send_task, friday_0900_kathmandu - timedelta(minutes=15))
     assert mails_to(sita) == []
-    outcome = reminders_send_task(at(friday_0900_kathmandu))
+    outcome = run_at(reminders_send_task, friday_0900_kathmandu)
     [message] = mails_to(sita)
     assert message.subject == "[PR review] Your reviewer duty starts Monday 14:45"
     assert "Monday 9 March 2026 14:45" in message.body and "(Asia/Kathmandu)" in message.body
     assert "Diego (reviewer, America/Mexico_City)" in message.body
     assert "1 sent" in outcome
-    reminders_send_task(at(friday_0900_kathmandu + timedelta(minutes=15)))
+    run_at(reminders_send_task, friday_0900_kathmandu + timedelta(minutes=15))
     assert len(mails_to(sita)) == 1
 
 
@@ -69,25 +66,25 @@ def test_a_reminder_never_goes_out_at_night_even_when_it_is_late(review_rota: Ro
     # Given the duty only on Sunday: the reminder waits for Monday 09:00 in Tokyo.
     make_duty(make_shift(review_rota, MONDAY_0900_UTC), tokyo)  # 18:00 Monday in Tokyo
     sunday_night_tokyo = datetime(2026, 3, 8, 15, tzinfo=UTC)  # 00:00 Monday there
-    reminders_send_task(at(sunday_night_tokyo))
+    run_at(reminders_send_task, sunday_night_tokyo)
     assert mails_to(tokyo) == []
-    reminders_send_task(at(datetime(2026, 3, 9, 0, tzinfo=UTC)))  # 09:00 Monday in Tokyo
+    run_at(reminders_send_task, datetime(2026, 3, 9, 0, tzinfo=UTC))  # 09:00 Monday in Tokyo
     assert len(mails_to(tokyo)) == 1
 
 
 def test_reminder_keeps_0900_when_new_york_springs_forward(review_rota: Rota) -> None:
     dana = make_user("dana", time_zone="America/New_York", country="US")
     make_duty(make_shift(review_rota, datetime(2026, 3, 9, 13, tzinfo=UTC)), dana)  # 09:00 EDT
-    reminders_send_task(at(datetime(2026, 3, 6, 13, 45, tzinfo=UTC)))  # 08:45 EST
+    run_at(reminders_send_task, datetime(2026, 3, 6, 13, 45, tzinfo=UTC))  # 08:45 EST
     assert mails_to(dana) == []
-    reminders_send_task(at(datetime(2026, 3, 6, 14, tzinfo=UTC)))  # 09:00 EST
+    run_at(reminders_send_task, datetime(2026, 3, 6, 14, tzinfo=UTC))  # 09:00 EST
     assert len(mails_to(dana)) == 1
 
 
 def test_a_cancelled_duty_is_not_reminded_of(kathmandu_duty: tuple[User, User]) -> None:
     sita, _ = kathmandu_duty
     sita.assignments.update(cancelled_at=MONDAY_0900_UTC - timedelta(days=5))
-    reminders_send_task(at(datetime(2026, 3, 6, 3, 15, tzinfo=UTC)))
+    run_at(reminders_send_task, datetime(2026, 3, 6, 3, 15, tzinfo=UTC))
     assert mails_to(sita) == []
 
 
@@ -96,17 +93,17 @@ def test_a_hand_off_note_names_who_is_on_and_their_local_time(
 ) -> None:
     sita, diego = kathmandu_duty
     working_hours_replace(diego, [WindowSpec(d, time(8), time(16)) for d in range(5)])
-    handoffs_send_task(at(MONDAY_0900_UTC - timedelta(minutes=1)))
+    run_at(handoffs_send_task, MONDAY_0900_UTC - timedelta(minutes=1))
     assert mail.outbox == []
-    handoffs_send_task(at(MONDAY_0900_UTC))  # 14:45 in Kathmandu, 03:00 in Mexico City
+    run_at(handoffs_send_task, MONDAY_0900_UTC)  # 14:45 in Kathmandu, 03:00 in Mexico City
     [note] = mails_to(sita)
     assert note.subject == "[PR review] Your reviewer duty has started"
     assert "Diego (reviewer): Mon 03:00 America/Mexico_City" in note.body
     assert mails_to(diego) == []  # night in Mexico City: Diego's note waits
-    handoffs_send_task(at(datetime(2026, 3, 9, 14, tzinfo=UTC)))  # 08:00 in Mexico City
+    run_at(handoffs_send_task, datetime(2026, 3, 9, 14, tzinfo=UTC))  # 08:00 in Mexico City
     [note] = mails_to(diego)
     assert "Sita (reviewer): Mon 19:45 Asia/Kathmandu" in note.body
-    handoffs_send_task(at(datetime(2026, 3, 9, 14, 15, tzinfo=UTC)))
+    run_at(handoffs_send_task, datetime(2026, 3, 9, 14, 15, tzinfo=UTC))
     assert len(mail.outbox) == 2
 
 
@@ -192,16 +189,18 @@ def test_managers_get_one_summary_a_week_in_their_working_hours(
     review_rota.min_coverage_hours = 8
     review_rota.save()
     monday_night_berlin = datetime(2026, 3, 9, 2, tzinfo=UTC)
-    assert manager_summaries_send_task(at(monday_night_berlin)) == "managers' summaries: none due"
-    manager_summaries_send_task(at(datetime(2026, 3, 9, 8, tzinfo=UTC)))  # 09:00 in Berlin
+    assert (
+        run_at(manager_summaries_send_task, monday_night_berlin) == "managers' summaries: none due"
+    )
+    run_at(manager_summaries_send_task, datetime(2026, 3, 9, 8, tzinfo=UTC))  # 09:00 in Berlin
     [summary] = mail.outbox
     assert summary.subject == (
         "[PR review] Weekly summary: 1 weeks with unfilled seats, 1 under the minimum coverage"
     )
     assert "Mon 16 Mar 10:00: reviewer (nobody is free)" in summary.body
-    manager_summaries_send_task(at(datetime(2026, 3, 10, 8, tzinfo=UTC)))
+    run_at(manager_summaries_send_task, datetime(2026, 3, 10, 8, tzinfo=UTC))
     assert len(mail.outbox) == 1  # once a week
-    manager_summaries_send_task(at(datetime(2026, 3, 16, 8, tzinfo=UTC)))
+    run_at(manager_summaries_send_task, datetime(2026, 3, 16, 8, tzinfo=UTC))
     assert len(mail.outbox) == 2
     assert (
         Notice.objects.filter(kind=NoticeKind.MANAGER_SUMMARY, status=NoticeStatus.SENT).count()

@@ -16,6 +16,7 @@ from rota.notifications.models import Notice, NoticeKind, NoticeStatus
 from rota.notifications.services import NOTICE_MAX_ATTEMPTS, NoticesToRetry
 from rota.notifications.tasks import plan_run_notices_send_task, reminders_send_task
 from rota.rotas.models import PlanRun, Rota
+from tests.notifications.beat import run_at
 from tests.rotas.duties import make_duty, make_shift
 
 pytestmark = pytest.mark.django_db
@@ -114,8 +115,8 @@ def test_a_periodic_run_that_fails_leaves_the_reminder_for_the_next_run(
 ) -> None:
     make_duty(make_shift(review_rota, datetime(2026, 3, 9, 9, tzinfo=UTC)), volunteer)
     monkeypatch.setattr(EmailChannel, "send", server_away)
-    assert reminders_send_task(FRIDAY_IN_KOLKATA.isoformat()) == "reminders: 1 retry"
+    assert run_at(reminders_send_task, FRIDAY_IN_KOLKATA) == "reminders: 1 retry"
     monkeypatch.undo()
-    assert reminders_send_task(FRIDAY_IN_KOLKATA.isoformat()) == "reminders: 1 sent"
-    assert reminders_send_task(FRIDAY_IN_KOLKATA.isoformat()) == "reminders: none due"
+    assert run_at(reminders_send_task, FRIDAY_IN_KOLKATA) == "reminders: 1 sent"
+    assert run_at(reminders_send_task, FRIDAY_IN_KOLKATA) == "reminders: none due"
     assert len(mail.outbox) == 1

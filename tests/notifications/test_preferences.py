@@ -15,6 +15,7 @@ from rota.notifications.preferences import preferences_token, unsubscribe_url
 from rota.notifications.services import Delivery, notice_deliver
 from rota.notifications.tasks import reminders_send_task
 from rota.rotas.models import Rota
+from tests.notifications.beat import run_at
 from tests.rotas.duties import make_duty, make_shift
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +99,6 @@ def test_a_muted_reminder_is_skipped_by_the_periodic_task(
 ) -> None:
     NoticeOptOut.objects.create(user=volunteer, kind=NoticeKind.REMINDER)
     make_duty(make_shift(review_rota, datetime(2026, 3, 9, 9, tzinfo=UTC)), volunteer)
-    outcome = reminders_send_task(datetime(2026, 3, 6, 4, tzinfo=UTC).isoformat())
+    outcome = run_at(reminders_send_task, datetime(2026, 3, 6, 4, tzinfo=UTC))
     assert outcome == "reminders: 1 muted"
     assert mail.outbox == []
