@@ -23,7 +23,7 @@ from rota.notifications.models import NoticeKind
 from rota.notifications.services import Delivery, deliveries_outcome, notice_deliver
 from rota.notifications.timing import in_working_hours, reminder_due_at
 
-SWAP_EVENTS = ("requested", "accepted", "withdrawn")
+SWAP_EVENTS = ("requested", "accepted", "withdrawn", "expired")
 
 # Event notices: an SMTP server that is briefly away is worth five more tries, 10 s to ~5 min.
 EVENT_RETRY: dict[str, Any] = {
@@ -47,7 +47,7 @@ def _reminder_lead() -> timedelta:
 def swap_news_send_task(swap_id: int, event: str) -> str:
     """Tell the requester, the taker (or the named person) and the rota's managers; offer an
     open request to every member who could take it."""
-    from rota.rotas.models import SwapRequest
+    from rota.rotas.models import SwapRequest, SwapStatus
     from rota.rotas.outbox import outbox_begin, outbox_done
     from rota.rotas.selectors import members_eligible_for
 
@@ -65,12 +65,17 @@ def swap_news_send_task(swap_id: int, event: str) -> str:
     if swap is None:
         outbox_done(key, token)
         return f"swap {swap_id} is gone"
+    if event == "expired" and swap.status != SwapStatus.EXPIRED:
+        outbox_done(key, token)
+        return f"swap {swap_id} did not expire"
     rota = swap.assignment.shift.rota
     context = {"swap": swap, "rota": rota, "event": event}
     subject = f"swap:{swap_id}:{event}"
     results: list[Delivery] = []
     told: set[int] = set()
-    for person in [swap.requester, swap.taken_by or swap.target, *rota.managers.all()]:
+    # A lapsed request concerns only the two sides; every other event the managers too.
+    managers = [] if event == "expired" else list(rota.managers.all())
+    for person in [swap.requester, swap.taken_by or swap.target, *managers]:
         if person is None or person.pk in told:
             continue
         told.add(person.pk)

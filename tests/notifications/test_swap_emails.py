@@ -91,3 +91,22 @@ def test_a_member_who_muted_swap_offers_is_not_offered_the_duty(meera_swap: Swap
     swap_news_send_task(meera_swap.pk, "requested")
     assert "diego" not in mails_by_recipient()
     assert "meera" in mails_by_recipient()
+
+
+def test_a_request_that_lapses_tells_the_requester_the_duty_is_still_theirs(
+    meera_swap: SwapRequest, tasks_run_in_process: list[str], django_capture_on_commit_callbacks
+) -> None:
+    from rota.rotas.services import swap_requests_expire
+
+    started = datetime(2026, 3, 9, 9, 1, tzinfo=UTC)
+    with time_machine.travel(started, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert swap_requests_expire(started) == 1
+    subject, body = mails_by_recipient()["meera"]
+    assert subject == "[PR review] Your swap request lapsed"
+    assert "Nobody took your reviewer duty on PR review before it started; it is still yours." in (
+        body
+    )
+    assert set(mails_by_recipient()) == {"meera"}  # not the managers, not the members
+    with django_capture_on_commit_callbacks(execute=True):
+        assert swap_requests_expire(started) == 0
+    assert len(mail.outbox) == 1
