@@ -72,11 +72,9 @@ def notice_deliver(
     if not notice_wanted(recipient.pk, kind):
         return Delivery.MUTED
     notice = _notice_row(recipient, kind, subject, rota_id)
-    claimed = Notice.objects.filter(
-        pk=notice.pk, status=NoticeStatus.PENDING, claimed_at__isnull=True
-    ).update(claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
+    if notice.status != NoticeStatus.PENDING:
         return Delivery.ALREADY
+    # Rendered before the claim: a template that fails must not leave a claim behind.
     personal = {
         **context,
         "recipient": recipient,
@@ -90,10 +88,16 @@ def notice_deliver(
         unsubscribe_url=unsubscribe_url(recipient.pk, kind),
         preferences_url=personal["preferences_url"],
     )
+    claimed = Notice.objects.filter(
+        pk=notice.pk, status=NoticeStatus.PENDING, claimed_at__isnull=True
+    ).update(claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return Delivery.ALREADY
+    attempts = Notice.objects.values_list("attempts", flat=True).get(pk=notice.pk)
     try:
         channel_named(notice.channel).send(message)
     except OSError as exc:
-        last = notice.attempts + 1 >= NOTICE_MAX_ATTEMPTS
+        last = attempts >= NOTICE_MAX_ATTEMPTS
         Notice.objects.filter(pk=notice.pk).update(
             claimed_at=None,
             status=NoticeStatus.FAILED if last else NoticeStatus.PENDING,
