@@ -287,8 +287,6 @@ ROTA_REPLAN_DEBOUNCE_SECONDS = env_int("ROTA_REPLAN_DEBOUNCE_SECONDS", 30, minim
 # work is sent again (the first retry; later ones wait twice as long each time).
 ROTA_OUTBOX_SWEEP_SECONDS = env_int("ROTA_OUTBOX_SWEEP_SECONDS", 15, minimum=1)
 ROTA_OUTBOX_RETRY_SECONDS = env_int("ROTA_OUTBOX_RETRY_SECONDS", 40, minimum=1)
-# A duty's reminder opens the person's last working window this many hours before it.
-ROTA_REMINDER_LEAD_HOURS = env_int("ROTA_REMINDER_LEAD_HOURS", 24, minimum=0)
 ROTA_DEFAULT_TIME_ZONE = env_str("ROTA_DEFAULT_TIME_ZONE", "UTC")
 if ROTA_DEFAULT_TIME_ZONE not in zoneinfo.available_timezones():
     raise ImproperlyConfigured(

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from rota.notifications.models import Notice, NoticeOptOut
+from rota.notifications.models import Notice, NoticeOptOut, NoticeSettings
 
 
 @admin.register(Notice)
@@ -13,3 +13,8 @@ class NoticeAdmin(admin.ModelAdmin):
 @admin.register(NoticeOptOut)
 class NoticeOptOutAdmin(admin.ModelAdmin):
     list_display = ("user", "kind", "created_at")
+
+
+@admin.register(NoticeSettings)
+class NoticeSettingsAdmin(admin.ModelAdmin):
+    list_display = ("user", "reminder_working_days")

@@ -8,6 +8,7 @@ its last error, for the rota's managers to see.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -85,3 +86,32 @@ class NoticeOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} opted out of {self.kind}"
+
+
+REMINDER_WORKING_DAYS_DEFAULT = 1
+REMINDER_WORKING_DAYS_MOST = 5
+
+
+class NoticeSettings(models.Model):
+    """A person's timing choices (no row: the defaults)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_settings"
+    )
+    reminder_working_days = models.PositiveSmallIntegerField(
+        "remind me this many working days before a duty",
+        default=REMINDER_WORKING_DAYS_DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(REMINDER_WORKING_DAYS_MOST)],
+    )
+
+    class Meta:
+        verbose_name_plural = "notice settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reminder_working_days__gte=1, reminder_working_days__lte=5),
+                name="notice_settings_reminder_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: reminders {self.reminder_working_days} working days ahead"

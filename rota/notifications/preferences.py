@@ -15,7 +15,12 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import User
-from rota.notifications.models import NoticeKind, NoticeOptOut
+from rota.notifications.models import (
+    REMINDER_WORKING_DAYS_DEFAULT,
+    NoticeKind,
+    NoticeOptOut,
+    NoticeSettings,
+)
 
 SALT = "rota.notifications.preferences"
 
@@ -53,9 +58,25 @@ def notice_wanted(user_id: int, kind: str) -> bool:
     return not NoticeOptOut.objects.filter(user_id=user_id, kind=kind).exists()
 
 
+def reminder_working_days_of(user_ids: Iterable[int]) -> dict[int, int]:
+    """Each person's reminder lead in working days (the default for those who chose none)."""
+    ids = set(user_ids)
+    chosen = dict(
+        NoticeSettings.objects.filter(user_id__in=ids).values_list(
+            "user_id", "reminder_working_days"
+        )
+    )
+    return {pk: chosen.get(pk, REMINDER_WORKING_DAYS_DEFAULT) for pk in ids}
+
+
 @transaction.atomic
-def notice_preferences_set(user: User, wanted: Iterable[str]) -> None:
-    """Keep exactly the kinds not in `wanted` muted."""
+def notice_preferences_set(
+    user: User, wanted: Iterable[str], reminder_working_days: int = REMINDER_WORKING_DAYS_DEFAULT
+) -> None:
+    """Keep exactly the kinds not in `wanted` muted, and the reminder lead chosen."""
+    NoticeSettings.objects.update_or_create(
+        user=user, defaults={"reminder_working_days": reminder_working_days}
+    )
     wanted = set(wanted)
     muted = set(NoticeKind.values) - wanted
     NoticeOptOut.objects.filter(user=user).exclude(kind__in=muted).delete()

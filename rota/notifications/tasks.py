@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -37,10 +36,6 @@ EVENT_RETRY: dict[str, Any] = {
 # this long after the duty started (inside the person's working hours).
 REMINDER_LOOKAHEAD = timedelta(days=16)
 HANDOFF_WITHIN = timedelta(days=4)
-
-
-def _reminder_lead() -> timedelta:
-    return timedelta(hours=settings.ROTA_REMINDER_LEAD_HOURS)
 
 
 @shared_task(name="rota.notifications.tasks.swap_news_send_task", **EVENT_RETRY)
@@ -175,6 +170,7 @@ def plan_run_notices_send_task(run_id: int) -> str:
 def reminders_send_task() -> str:
     """Every quarter hour: remind each person of a duty whose reminder is due (one working
     day before, by default), but only while it is working time for them."""
+    from rota.notifications.preferences import reminder_working_days_of
     from rota.notifications.selectors import (
         assignments_starting_between,
         notice_subjects_done,
@@ -186,6 +182,7 @@ def reminders_send_task() -> str:
     duties = list(assignments_starting_between(now, now + REMINDER_LOOKAHEAD))
     done = notice_subjects_done(NoticeKind.REMINDER, {f"assignment:{a.pk}" for a in duties})
     windows = windows_of(a.person_id for a in duties)
+    lead_days = reminder_working_days_of(a.person_id for a in duties)
     results: list[Delivery] = []
     for duty in duties:
         subject = f"assignment:{duty.pk}"
@@ -193,7 +190,9 @@ def reminders_send_task() -> str:
             continue
         person, shift = duty.person, duty.shift
         mine = windows.get(person.pk, [])
-        due = reminder_due_at(mine, person.time_zone, shift.starts_at, lead=_reminder_lead())
+        due = reminder_due_at(
+            mine, person.time_zone, shift.starts_at, working_days=lead_days[person.pk]
+        )
         if now < due or not in_working_hours(mine, person.time_zone, now):
             continue
         context = {

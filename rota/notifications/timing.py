@@ -44,28 +44,27 @@ def _local_instant(day: datetime, at: time, zone: ZoneInfo) -> datetime:
 
 
 def reminder_due_at(
-    windows: Sequence[WindowSpec], zone: str, starts_at: datetime, *, lead: timedelta
+    windows: Sequence[WindowSpec], zone: str, starts_at: datetime, *, working_days: int = 1
 ) -> datetime:
-    """When the reminder of a duty starting at `starts_at` is due: the opening of the
-    person's last working window that opens at least `lead` before the duty.
+    """When the reminder of a duty starting at `starts_at` is due: the first opening of the
+    person's `working_days`-th working day before the duty's local date.
 
-    With the default lead of one day this is "one working day before": a Monday duty is
-    announced when Friday's work starts, a Wednesday afternoon duty on Tuesday morning.
+    One working day before a Monday duty is Friday (for a Monday-to-Friday person), before a
+    Wednesday afternoon duty Tuesday morning. A working day is a local date on which one of
+    the person's windows opens; without windows, every day from 09:00.
     """
     tz = ZoneInfo(zone)
-    latest = starts_at - lead
-    local = latest.astimezone(tz)
-    for back in range(REMINDER_SEARCH_DAYS + 1):
-        day = local - timedelta(days=back)
+    duty_day = starts_at.astimezone(tz)
+    found = 0
+    for back in range(1, REMINDER_SEARCH_DAYS * max(1, working_days) + 1):
+        day = duty_day - timedelta(days=back)
         openings = sorted(
-            (
-                _local_instant(day, w.start, tz)
-                for w in windows_or_daytime(windows)
-                if w.weekday == day.weekday()
-            ),
-            reverse=True,
+            _local_instant(day, w.start, tz)
+            for w in windows_or_daytime(windows)
+            if w.weekday == day.weekday()
         )
-        for opening in openings:
-            if opening <= latest:
-                return opening
-    return latest  # nobody works two weeks in a row without a window; fall back to the lead
+        if openings:
+            found += 1
+            if found == working_days:
+                return openings[0]
+    return starts_at - timedelta(days=working_days)  # no working day in weeks: keep the lead

@@ -24,6 +24,7 @@ from rota.notifications.preferences import (
     notice_kind_mute,
     notice_preferences_set,
     preferences_token_read,
+    reminder_working_days_of,
 )
 from rota.rotas.views.request_parsing import me_of
 
@@ -32,14 +33,19 @@ def _preferences_page(request: HttpRequest, person: User, *, signed: bool) -> Ht
     if request.method == "POST":
         form = NoticePreferencesForm(request.POST)
         if form.is_valid():
-            notice_preferences_set(person, form.cleaned_data["wanted"])
+            notice_preferences_set(
+                person, form.cleaned_data["wanted"], form.cleaned_data["reminder_working_days"]
+            )
             messages.success(request, "Your notice preferences are saved.")
             return redirect(request.path)
         status = 400
     else:
         muted = kinds_muted_by(person)
         form = NoticePreferencesForm(
-            initial={"wanted": [k for k in NoticeKind.values if k not in muted]}
+            initial={
+                "wanted": [k for k in NoticeKind.values if k not in muted],
+                "reminder_working_days": reminder_working_days_of([person.pk])[person.pk],
+            }
         )
         status = 200
     context = {"form": form, "person": person, "signed": signed}

@@ -10,6 +10,7 @@ from django.db.models import Q
 from accounts.models import User
 from rota.feeds.models import FeedToken
 from rota.notifications.models import NoticeOptOut
+from rota.notifications.preferences import reminder_working_days_of
 from rota.notifications.selectors import notices_of
 from rota.rotas.models import Assignment, ManagerAction, Membership, SwapRequest
 
@@ -107,6 +108,7 @@ def person_data_export(user: User, now: datetime) -> dict[str, Any]:
         "notices": _rows(
             notices_of(user), "kind", "subject", "status", "attempts", "created_at", "sent_at"
         ),
+        "reminder_working_days": reminder_working_days_of([user.pk])[user.pk],
         "notices_muted": list(
             NoticeOptOut.objects.filter(user=user).values_list("kind", flat=True)
         ),

@@ -20,7 +20,7 @@ from django.db.models import F, Q
 
 from accounts.models import User
 from rota.feeds.models import FeedToken
-from rota.notifications.models import Notice, NoticeOptOut
+from rota.notifications.models import Notice, NoticeOptOut, NoticeSettings
 from rota.rotas.models import (
     Assignment,
     ManagerAction,
@@ -87,6 +87,7 @@ def person_forget(user: User, now: datetime) -> None:
     FeedToken.objects.filter(user=user).delete()
     Notice.objects.filter(recipient=user).delete()
     NoticeOptOut.objects.filter(user=user).delete()
+    NoticeSettings.objects.filter(user=user).delete()
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__in=names).delete()
     _scrub_names(user, names)

@@ -3,14 +3,14 @@ one-click List-Unsubscribe (RFC 8058)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
 from django.test import Client
 
 from accounts.models import User
-from rota.notifications.models import NoticeKind, NoticeOptOut
+from rota.notifications.models import NoticeKind, NoticeOptOut, NoticeSettings
 from rota.notifications.preferences import preferences_token, unsubscribe_url
 from rota.notifications.services import Delivery, notice_deliver
 from rota.notifications.tasks import reminders_send_task
@@ -80,16 +80,17 @@ def test_the_signed_preferences_page_saves_choices_without_a_login(
     page = client.get(url)
     assert page.status_code == 200 and b"Notices for Vera" in page.content
     wanted = [k for k in NoticeKind.values if k != NoticeKind.SWAP_OFFER]
-    assert client.post(url, {"wanted": wanted}).status_code == 302
+    assert client.post(url, {"wanted": wanted, "reminder_working_days": 2}).status_code == 302
     assert set(NoticeOptOut.objects.values_list("kind", flat=True)) == {NoticeKind.SWAP_OFFER}
-    client.post(url, {"wanted": NoticeKind.values})
+    assert NoticeSettings.objects.get(user=volunteer).reminder_working_days == 2
+    client.post(url, {"wanted": NoticeKind.values, "reminder_working_days": 1})
     assert not NoticeOptOut.objects.exists()
 
 
 def test_a_person_chooses_notices_from_their_profile(volunteer: User, client: Client) -> None:
     client.force_login(volunteer)
     assert client.get("/me/notices/").status_code == 200
-    client.post("/me/notices/", {"wanted": [NoticeKind.REMINDER]})
+    client.post("/me/notices/", {"wanted": [NoticeKind.REMINDER], "reminder_working_days": 1})
     assert NoticeOptOut.objects.filter(user=volunteer).count() == len(NoticeKind.values) - 1
     assert client.get("/me/profile/").content.count(b'href="/me/notices/"') == 1
 
@@ -102,3 +103,15 @@ def test_a_muted_reminder_is_skipped_by_the_periodic_task(
     outcome = run_at(reminders_send_task, datetime(2026, 3, 6, 4, tzinfo=UTC))
     assert outcome == "reminders: 1 muted"
     assert mail.outbox == []
+
+
+def test_a_person_who_wants_two_working_days_notice_hears_on_thursday_of_a_monday_duty(
+    volunteer: User, review_rota: Rota
+) -> None:
+    NoticeSettings.objects.create(user=volunteer, reminder_working_days=2)
+    make_duty(make_shift(review_rota, datetime(2026, 3, 9, 9, tzinfo=UTC)), volunteer)
+    thursday_0900_kolkata = datetime(2026, 3, 5, 3, 30, tzinfo=UTC)
+    assert run_at(reminders_send_task, thursday_0900_kolkata - timedelta(minutes=15)) == (
+        "reminders: none due"
+    )
+    assert run_at(reminders_send_task, thursday_0900_kolkata) == "reminders: 1 sent"

@@ -11,7 +11,7 @@ import time_machine
 from django.test import Client
 
 from accounts.models import TimeOff, User
-from rota.notifications.models import Notice, NoticeKind, NoticeOptOut
+from rota.notifications.models import Notice, NoticeKind, NoticeOptOut, NoticeSettings
 from rota.rotas.models import Assignment, Membership, OutboxTask, PlanRun, Rota, SwapRequest
 from tests.rotas.duties import make_duty, make_shift
 
@@ -34,6 +34,7 @@ def vera_history(member: Membership, review_rota: Rota) -> dict[str, Assignment]
     )  # fmt: skip
     Notice.objects.create(recipient=vera, kind=NoticeKind.REMINDER, subject="assignment:1")
     NoticeOptOut.objects.create(user=vera, kind=NoticeKind.HANDOFF)
+    NoticeSettings.objects.create(user=vera, reminder_working_days=2)
     return {"past": past, "future": future}
 
 
@@ -58,6 +59,7 @@ def test_the_export_holds_the_persons_profile_duties_and_availability(
     assert data["memberships"][0]["rota__name"] == "PR review"
     assert data["swap_requests"][0]["message"] == "Exams"
     assert data["notices_muted"] == ["handoff"]
+    assert data["reminder_working_days"] == 2
 
 
 def test_the_export_and_deletion_need_a_login(client: Client) -> None:
@@ -109,6 +111,7 @@ def test_deleting_an_account_keeps_past_duties_as_a_former_volunteers(
     assert not former.working_hours.exists() and not former.time_off.exists()
     assert not Notice.objects.filter(recipient=former).exists()
     assert not NoticeOptOut.objects.filter(user=former).exists()
+    assert not NoticeSettings.objects.filter(user=former).exists()
     assert SwapRequest.objects.get().status == "withdrawn"
     [change] = PlanRun.objects.get().changes
     assert change["name"] == "A former volunteer" and change["person"] == former.pk
