@@ -190,10 +190,14 @@ def reminders_send_task() -> str:
             continue
         person, shift = duty.person, duty.shift
         mine = windows.get(person.pk, [])
-        due = reminder_due_at(
-            mine, person.time_zone, shift.starts_at, working_days=lead_days[person.pk]
-        )
-        if now < due or not in_working_hours(mine, person.time_zone, now):
+        try:
+            due = reminder_due_at(
+                mine, person.time_zone, shift.starts_at, working_days=lead_days[person.pk]
+            )
+            if now < due or not in_working_hours(mine, person.time_zone, now):
+                continue
+        except (ValueError, LookupError):  # a zone that no longer exists: not their hour
+            results.append(Delivery.UNREACHABLE)
             continue
         context = {
             "rota": shift.rota,
@@ -231,7 +235,11 @@ def handoffs_send_task() -> str:
         person = duty.person
         if (person.pk, subject) in done:
             continue
-        if not in_working_hours(windows.get(person.pk, []), person.time_zone, now):
+        try:
+            if not in_working_hours(windows.get(person.pk, []), person.time_zone, now):
+                continue
+        except (ValueError, LookupError):  # a zone that no longer exists: not their hour
+            results.append(Delivery.UNREACHABLE)
             continue
         context = {
             "rota": duty.shift.rota,

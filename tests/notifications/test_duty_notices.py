@@ -206,3 +206,13 @@ def test_managers_get_one_summary_a_week_in_their_working_hours(
         Notice.objects.filter(kind=NoticeKind.MANAGER_SUMMARY, status=NoticeStatus.SENT).count()
         == 2
     )
+
+
+def test_a_person_whose_zone_no_longer_exists_does_not_stop_everyone_elses_reminder(
+    kathmandu_duty: tuple[User, User],
+) -> None:
+    sita, diego = kathmandu_duty
+    User.objects.filter(pk=diego.pk).update(time_zone="Mars/Olympus_Mons")
+    outcome = run_at(reminders_send_task, datetime(2026, 3, 6, 3, 15, tzinfo=UTC))
+    assert outcome == "reminders: 1 sent, 1 unreachable"
+    assert [m.to for m in mail.outbox] == [[sita.email]]
