@@ -39,6 +39,23 @@ app.conf.beat_schedule = {
         "task": "rota.rotas.tasks.swap_requests_expire_task",
         "schedule": crontab(minute=7),
     },
+    # Notices wait for the person's working hours: a quarter-hour cadence sends each within
+    # fifteen minutes of their working day opening. A run that waited past the next is moot.
+    "send-duty-reminders": {
+        "task": "rota.notifications.tasks.reminders_send_task",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 15 * 60},
+    },
+    "send-hand-off-notes": {
+        "task": "rota.notifications.tasks.handoffs_send_task",
+        "schedule": crontab(minute="2-59/15"),
+        "options": {"expires": 15 * 60},
+    },
+    "send-weekly-manager-summaries": {
+        "task": "rota.notifications.tasks.manager_summaries_send_task",
+        "schedule": crontab(minute=4),
+        "options": {"expires": 60 * 60},
+    },
 }
 
 

@@ -9,4 +9,6 @@ urlpatterns = [
     path("feeds/", include("rota.feeds.urls")),
     path("", include("accounts.urls")),
     path("", include("rota.rotas.urls")),
+    path("", include("rota.notifications.urls")),
+    path("", include("rota.privacy.urls")),
 ]

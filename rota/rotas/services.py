@@ -241,9 +241,14 @@ def swap_requests_expire(now: datetime, *, rota_ids: Iterable[int] | None = None
     if rota_ids is not None:
         stale = stale.filter(assignment__shift__rota_id__in=list(rota_ids))
     # Django cannot UPDATE through a join on every backend; select the ids first.
-    return SwapRequest.objects.filter(
-        pk__in=list(stale.values_list("pk", flat=True)), status=SwapStatus.OPEN
-    ).update(status=SwapStatus.EXPIRED, decided_at=now)
+    ids = list(stale.values_list("pk", flat=True))
+    with transaction.atomic():
+        expired = SwapRequest.objects.filter(pk__in=ids, status=SwapStatus.OPEN).update(
+            status=SwapStatus.EXPIRED, decided_at=now
+        )
+        for swap_id in ids:  # the task tells only of requests that did expire
+            _swap_news_enqueue(swap_id, "expired")
+    return expired
 
 
 def _swap_news_enqueue(swap_id: int, event: str) -> None:

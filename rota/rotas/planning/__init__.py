@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from rota import engine
 from rota.rotas.models import PlanRun, PlanRunStatus, PlanTrigger, Rota
-from rota.rotas.outbox import outbox_begin, outbox_done, outbox_failed
+from rota.rotas.outbox import outbox_begin, outbox_done, outbox_failed, outbox_put
 from rota.rotas.planning.apply import plan_apply
 from rota.rotas.planning.problem import problem_for_rota, releases_from_cadence, rota_slots
 
@@ -44,6 +44,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+# "Your duties changed": sent by rota.notifications, named here so rotas never imports it.
+PLAN_NOTICES_TASK = "rota.notifications.tasks.plan_run_notices_send_task"
 
 
 def plan_outbox_key(rota_id: int) -> str:
@@ -125,6 +128,8 @@ def rota_plan(
                     problems=skipped,
                     plan_version=rota.plan_version,
                 )
+                if changes:  # one notice task per applied plan, committed with it
+                    outbox_put(f"plan-notices:{run.pk}", PLAN_NOTICES_TASK, [run.pk])
                 outbox_done(key, token)
         if dry_run:
             return PlanOutcome(
