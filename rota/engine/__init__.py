@@ -5,13 +5,16 @@ from rota.engine.jsonio import plan_to_json, problem_from_json, problem_to_json
 from rota.engine.metrics import evaluate
 from rota.engine.model import (
     Assignment,
+    CoverageShortfall,
     Eligibility,
     Explanation,
     Interval,
     Metrics,
     OrganisationMetrics,
+    PastCount,
     PastDuty,
     Person,
+    PersonLimits,
     PersonMetrics,
     Plan,
     Problem,
@@ -26,13 +29,16 @@ from rota.engine.timeslots import cadence_dates, local_to_utc, release_slot, wee
 
 __all__ = [
     "Assignment",
+    "CoverageShortfall",
     "Eligibility",
     "Explanation",
     "Interval",
     "Metrics",
     "OrganisationMetrics",
+    "PastCount",
     "PastDuty",
     "Person",
+    "PersonLimits",
     "PersonMetrics",
     "Plan",
     "Problem",
