@@ -5,11 +5,14 @@ Hard rules (`Roster.refusal` names the first one broken):
 * opted into the rota and the seat's role;
 * available (see `context`);
 * not already in the slot;
-* capacity: two duties of one rota need local start dates at least `min_weeks_between` weeks
-  apart (counted in whole days, so a 167-hour week across a DST change still counts as a week),
-  and at most `max_duties` duties in the horizon;
+* capacity: two duties of one rota need start dates at least `min_weeks_between` weeks apart
+  on the person's local calendar (7 x N calendar days between local start dates, so a
+  167-hour week across a DST change still counts as a week), and at most `max_duties` duties
+  in the horizon;
+* limits across rotas (`Person.limits`, `Person.max_per_quarter`): one duty of any kind every
+  N weeks (local calendar days as above), at most K duties starting in any M weeks;
 * rest: two duties of one person, any rota, may not overlap, and the gap between them must be at
-  least the larger `min_rest` of their two rotas;
+  least the largest of their two rotas' `min_rest` and the person's own;
 * one person per organisation per slot, when the rota asks for it (the solver relaxes this
   only when nobody else can fill a seat, and reports it).
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from rota.engine.context import Context
+from rota.engine.model import QUARTER_WEEKS
 
 ORIGIN_FROZEN = "frozen"
 ORIGIN_PREVIOUS = "previous"
@@ -30,6 +34,7 @@ REFUSAL_IN_SLOT = "already in the slot"
 REFUSAL_CAPACITY = "at capacity"
 REFUSAL_REST = "needs rest"
 REFUSAL_ORGANISATION = "organisation already on the slot"
+REFUSAL_ACROSS = "at their limit across rotas"
 
 Duty = tuple[datetime, datetime, str, int]  # start, end, rota, horizon slot index or -1
 
@@ -49,6 +54,16 @@ class Roster:
         self.rest: dict[str, timedelta] = {r: rules.min_rest for r, rules in ctx.rules.items()}
         self.org_rule = {r: rules.one_per_organisation for r, rules in ctx.rules.items()}
         self.organisation = [p.organisation for p in ctx.people]
+        self.limits = [p.limits for p in ctx.people]
+        #: (at most K duties, in any M weeks) per person, all rotas together
+        self.windows: list[list[tuple[int, int]]] = []
+        for person in ctx.people:
+            windows = []
+            if person.limits.max_duties is not None and person.limits.per_weeks > 0:
+                windows.append((person.limits.max_duties, person.limits.per_weeks))
+            if person.max_per_quarter is not None:
+                windows.append((person.max_per_quarter, QUARTER_WEEKS))
+            self.windows.append(windows)
 
     # -- queries -------------------------------------------------------------------------
 
@@ -86,16 +101,28 @@ class Roster:
                 return REFUSAL_IN_SLOT
         if elig.max_duties is not None and self.count[slot.rota][p] >= elig.max_duties:
             return REFUSAL_CAPACITY
-        rest = self.rest[slot.rota]
+        limits = self.limits[p]
+        rest = max(self.rest[slot.rota], limits.min_rest)
         min_days = 7 * elig.min_weeks_between
+        any_days = 7 * limits.min_weeks_between if limits.min_weeks_between > 1 else 0
+        day = ctx.local_day(p, slot.start)
+        windows = self.windows[p]
+        near: list[int] = []
         for start, end, rota, _ in self.duties[p]:
-            if rota == slot.rota and min_days > 0:
-                days = abs(round((slot.start - start).total_seconds() / 86400))
-                if days < min_days:
-                    return REFUSAL_CAPACITY
+            days = abs(day - ctx.local_day(p, start))
+            if rota == slot.rota and days < min_days:
+                return REFUSAL_CAPACITY
+            if days < any_days:
+                return REFUSAL_ACROSS
             gap = max(slot.start - end, start - slot.end)
             if gap < max(rest, self.rest.get(rota, timedelta(0)), timedelta(0)):
                 return REFUSAL_REST
+            if windows:
+                near.append(days)
+        for most, weeks in windows:
+            inside = sum(1 for days in near if days < 7 * weeks)
+            if inside >= most and _window_overflows(ctx, p, day, self.duties[p], most, weeks):
+                return REFUSAL_ACROSS
         if org and self.org_rule[slot.rota]:
             organisation = self.organisation[p]
             for k, other in enumerate(seats):
@@ -149,3 +176,20 @@ class Roster:
             if r == role and self.seats[s][k] < 0:
                 return k
         return -1
+
+
+def _window_overflows(
+    ctx: Context, p: int, day: int, duties: list[Duty], most: int, weeks: int
+) -> bool:
+    """Whether a duty starting on local `day` would make more than `most` duties of p start
+    within some `weeks` weeks (7 x weeks calendar days)."""
+    span = 7 * weeks
+    days = sorted(
+        d for d in (ctx.local_day(p, start) for start, _, _, _ in duties) if abs(d - day) < span
+    )
+    days.append(day)
+    days.sort()
+    for i in range(len(days) - most):
+        if days[i + most] - days[i] < span:
+            return True
+    return False

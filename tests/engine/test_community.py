@@ -148,9 +148,7 @@ def test_nobody_gets_a_negative_new_share_someone_over_from_history_gets_no_duty
     # ana (10+6)/3 = 5.33 < 10, i.e. a negative new share; water-filling gives her none and
     # splits the 6 between ben and cai.
     past = tuple(
-        PastDuty(
-            "review", MONDAY - timedelta(weeks=n + 1), MONDAY - timedelta(weeks=n), "reviewer"
-        )
+        PastDuty("review", MONDAY - timedelta(weeks=n + 1), MONDAY - timedelta(weeks=n), "reviewer")
         for n in range(10)
     )
     p = problem(
@@ -275,7 +273,8 @@ def test_a_kept_duty_keeps_its_first_reason_and_says_what_changed() -> None:
     kept = [
         e
         for e in again.explanations
-        if e.slot_id == target.slot_id and e.person_id != moved_away
+        if e.slot_id == target.slot_id
+        and e.person_id != moved_away
         and (e.slot_id, e.person_id) in why
     ]
     assert kept
