@@ -321,11 +321,7 @@ class Context:
                     pool += load
         if pool <= 0:
             return
-        present = [
-            p
-            for p in self.members[rota]
-            if self.people[p].joined is None or self.people[p].joined <= self.now
-        ]
+        present = [p for p in self.members[rota] if _joined_by(self.people[p].joined, self.now)]
         weight = sum(self.share_weight[p] for p in present)
         if weight <= 0:
             return
@@ -396,6 +392,10 @@ def _bisect_after(starts: list[datetime], instant: datetime) -> int:
         else:
             high = middle
     return low
+
+
+def _joined_by(joined: datetime | None, now: datetime) -> bool:
+    return joined is None or joined <= now
 
 
 def _water_fill(

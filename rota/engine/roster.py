@@ -189,7 +189,4 @@ def _window_overflows(
     )
     days.append(day)
     days.sort()
-    for i in range(len(days) - most):
-        if days[i + most] - days[i] < span:
-            return True
-    return False
+    return any(days[i + most] - days[i] < span for i in range(len(days) - most))

@@ -6,6 +6,7 @@ time (issue 15).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
@@ -75,7 +76,7 @@ def test_one_duty_of_any_kind_every_four_weeks_holds_across_rotas() -> None:
     for x in both:
         starts = starts_of(p, result, x.id)
         assert starts, "both-rota people still serve"
-        for a, b in zip(starts, starts[1:], strict=False):
+        for a, b in itertools.pairwise(starts):
             assert (b.date() - a.date()).days >= 28, (x.id, starts)
 
 
@@ -106,7 +107,7 @@ def test_minimum_rest_of_a_person_holds_between_duties_of_any_rota() -> None:
     result = plan(p)
     slots = {s.id: s for s in p.slots}
     mine = sorted((slots[i] for i in duties_of(result, "ana")), key=lambda s: s.start)
-    for a, b in zip(mine, mine[1:], strict=False):
+    for a, b in itertools.pairwise(mine):
         assert b.start - a.end >= timedelta(days=10) or a.start - b.end >= timedelta(days=10)
     assert result.metrics.hard_violations == 0
 
