@@ -171,10 +171,14 @@ class CoverageShortfall:
 
 @dataclass(frozen=True)
 class Explanation:
+    """`text`: the whole explanation; `first`: the reason the duty was first given, to be
+    passed back as the assignment's `why` in the next re-plan's `previous`."""
+
     person_id: str
     slot_id: str
     role: str
     text: str
+    first: str = ""
 
 
 @dataclass(frozen=True)

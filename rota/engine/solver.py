@@ -25,7 +25,7 @@ import random
 from rota.engine.availability import popcount
 from rota.engine.context import Context
 from rota.engine.coverage import improve_coverage
-from rota.engine.rebalance import PREVIOUS_MOVES, rebalance
+from rota.engine.rebalance import rebalance
 from rota.engine.roster import ORIGIN_FROZEN, ORIGIN_NEW, ORIGIN_PREVIOUS, Roster
 
 #: candidates within this many duties of the most owed may be preferred for coverage
@@ -52,8 +52,13 @@ class Solver:
         self.unfilled: dict[tuple[int, int], str] = {}
         self.lead_unqualified: set[tuple[int, int]] = set()
         self.kept_previous = 0
-        #: rebalancing moves of kept previous assignments still allowed (shared by all passes)
-        self.previous_moves_left = [0]
+        #: previous assignments by seat: (person, why it was first given)
+        self.previous_why: dict[tuple[int, int], tuple[int, str]] = {}
+        #: previous assignments that no longer fit: slot -> [(person, role, refusal)]
+        self.dropped: dict[int, list[tuple[int, str, str]]] = {}
+        self.frozen_why: dict[tuple[int, int], str] = {}
+        #: why a seat changed hands in rebalancing or coverage moves
+        self.moves: dict[tuple[int, int], str] = {}
         #: how far behind their fair share each newly picked person was when picked
         self.owed_when_picked: dict[tuple[int, int], float] = {}
 
@@ -72,6 +77,8 @@ class Solver:
                 self.extra_frozen.append((a.slot_id, a.person_id, a.role))
                 continue
             roster.place(p, s, k, ORIGIN_FROZEN)
+            if a.why:
+                self.frozen_why[(s, k)] = a.why
 
     def place_previous(self) -> None:
         ctx, roster = self.ctx, self.roster
@@ -82,11 +89,32 @@ class Solver:
             if s is None or p is None:
                 continue
             keep.append((s, a.role != "lead", len(keep), a.role, p))
+        why = {(a.slot_id, a.person_id, a.role): a.why for a in ctx.problem.previous}
         for s, _, _, role, p in sorted(keep):
             k = roster.free_seat(s, role)
-            if k >= 0 and roster.refusal(p, s, role) is None:
+            refusal = roster.refusal(p, s, role) if k >= 0 else "seat taken"
+            if k >= 0 and refusal is None:
                 roster.place(p, s, k, ORIGIN_PREVIOUS)
                 self.kept_previous += 1
+                self.previous_why[(s, k)] = (
+                    p,
+                    why.get((ctx.slots[s].id, ctx.people[p].id, role), ""),
+                )
+            elif refusal is not None:
+                self.dropped.setdefault(s, []).append((p, role, refusal))
+
+    def record_move(
+        self, s: int, k: int, giver: int, taker: int, giver_dev: float, taker_dev: float
+    ) -> None:
+        """Remember why a seat changed hands, for the explanations."""
+        people = self.ctx.people
+        self.moves[(s, k)] = (
+            f"moved to you from {people[giver].id}: you were {-taker_dev:.2f} duties below "
+            f"your fair share and they were {giver_dev:+.2f} against theirs"
+            if taker_dev < 0
+            else f"moved to you from {people[giver].id} to even out the load: they had "
+            f"{giver_dev - taker_dev:.2f} duties more than you against your fair shares"
+        )
 
     # -- phase 3 -------------------------------------------------------------------------
 
@@ -269,7 +297,6 @@ def solve(ctx: Context, seed: int) -> Solver:
     solver.place_frozen()
     solver.place_previous()
     solver.fill()
-    solver.previous_moves_left[0] = PREVIOUS_MOVES + solver.kept_previous // 50
     rebalance(solver)
     improve_coverage(solver)
     rebalance(solver, keep_coverage=True)
