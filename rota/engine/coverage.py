@@ -124,7 +124,6 @@ def _replace_for_floor(
 def _improve_rota(
     solver: Solver, rota: str, slots: list[int], covered: dict[int, int], target: int
 ) -> None:
-    roster = solver.roster
     order = _by_deviation(solver, rota)
     worst = _worst_in_plan(solver, rota, order)
     stuck: set[int] = set()
