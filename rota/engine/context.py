@@ -90,6 +90,7 @@ class Context:
         self.blocked: list[dict[int, str]] = [{} for _ in self.people]
         self.share_weight = [max(0.0, p.share) for p in self.people]
         self._local_days: dict[tuple[str, datetime], int] = {}
+        self._spaced_cache: dict[tuple[object, ...], int] = {}
         self._compute_availability()
         self.fair_share: dict[str, list[float]] = {}
         self.history_load: dict[str, list[float]] = {}
@@ -332,11 +333,6 @@ class Context:
         """The most duties of `rota` each person can take in the horizon under their caps and
         spacing, the limits across rotas shared out by their horizon parts."""
         horizon = [s for s in self.slots[: self.horizon_count] if s.rota == rota]
-        horizon_all = self.slots[: self.horizon_count]
-        weeks = 0.0
-        if horizon_all:
-            span = max(s.end for s in horizon_all) - min(s.start for s in horizon_all)
-            weeks = span.total_seconds() / (7 * 86400)
         bounds = [float("inf")] * len(self.people)
         for p in self.members[rota]:
             elig = self.eligibility[p][rota]
@@ -350,11 +346,15 @@ class Context:
                 bound = min(bound, float(self._spaced_count(p, horizon, 7 * spacing)))
             overall = float("inf")
             if person.max_per_quarter is not None:
-                overall = min(overall, person.max_per_quarter * -(-weeks // QUARTER_WEEKS))
+                overall = min(
+                    overall, person.max_per_quarter * self._spaced_all(p, 7 * QUARTER_WEEKS)
+                )
             if limits.max_duties is not None and limits.per_weeks > 0:
-                overall = min(overall, limits.max_duties * -(-weeks // limits.per_weeks))
+                overall = min(
+                    overall, limits.max_duties * self._spaced_all(p, 7 * limits.per_weeks)
+                )
             if limits.min_weeks_between > 1:
-                overall = min(overall, -(-weeks // limits.min_weeks_between))
+                overall = min(overall, self._spaced_all(p, 7 * limits.min_weeks_between))
             if overall < float("inf"):
                 mine = self.horizon_part[rota][p]
                 everywhere = sum(self.horizon_part[r][p] for r in self.eligibility[p])
@@ -364,18 +364,41 @@ class Context:
             bounds[p] = bound
         return bounds
 
+    def _spaced_all(self, p: int, min_days: int) -> float:
+        """`_spaced_count` over the slots of all p's rotas (a bound for limits across rotas:
+        K in M weeks allows at most K times the M-week-spaced count)."""
+        mine = [s for s in self.slots[: self.horizon_count] if s.rota in self.eligibility[p]]
+        return float(self._spaced_count(p, mine, min_days))
+
     def _spaced_count(self, p: int, horizon: list[SlotInfo], min_days: int) -> int:
-        """How many of the slots p is available for can be taken `min_days` apart (greedy by
-        start, which is the most)."""
+        """How many of the slots p may take (working time, opt-in, joined by then) can be
+        taken `min_days` apart: greedy by start, which is the most. Time off is left out (this
+        is an upper bound), so the count is shared by everyone with the same zone, windows,
+        roles and joining date."""
+        person = self.people[p]
+        rotas = tuple(sorted({s.rota for s in horizon}))
+        key = (
+            self.work_key_id[p],
+            tuple((r, self.eligibility[p][r].roles) for r in rotas if r in self.eligibility[p]),
+            person.joined,
+            min_days,
+            rotas,
+        )
+        found = self._spaced_cache.get(key)
+        if found is not None:
+            return found
         count = 0
         last: int | None = None
         for slot in horizon:
-            if not self.is_available(p, slot.index) or not self.roles_fit(p, slot.index):
+            if person.joined is not None and slot.start < person.joined:
+                continue
+            if not self.works(p, slot.index)[0] or not self.roles_fit(p, slot.index):
                 continue
             day = self.local_day(p, slot.start)
             if last is None or day - last >= min_days:
                 count += 1
                 last = day
+        self._spaced_cache[key] = count
         return count
 
     def shadow_qualified(self, p: int, rota: str, before: datetime) -> bool:

@@ -67,11 +67,13 @@ class Roster:
 
     # -- queries -------------------------------------------------------------------------
 
-    def deviation(self, p: int, rota: str) -> float:
-        return self.load[rota][p] - self.ctx.fair_share[rota][p]
+    def deviation(self, p: int, rota: str = "") -> float:
+        """Load minus fair share, all of p's rotas added up (as the metrics count it): a
+        release duty and a review week weigh alike. `rota` only names the one in hand."""
+        return sum(self.load[r][p] - self.ctx.fair_share[r][p] for r in self.ctx.eligibility[p])
 
-    def owed(self, p: int, rota: str) -> float:
-        return self.ctx.fair_share[rota][p] - self.load[rota][p]
+    def owed(self, p: int, rota: str = "") -> float:
+        return -self.deviation(p, rota)
 
     def mask(self, s: int, skip_seat: int = -1) -> int:
         mask = 0

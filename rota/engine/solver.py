@@ -152,7 +152,7 @@ class Solver:
         popped: list[Entry] = []
         valid: list[Entry] = []
         while heap:
-            entry = heapq.heappop(heap)
+            entry = _pop_fresh(heap, roster)
             popped.append(entry)
             if valid and (
                 -entry[0] < -valid[0][0] - margin
@@ -216,7 +216,7 @@ class Solver:
         popped: list[Entry] = []
         valid: list[Entry] = []
         while heap:
-            entry = heapq.heappop(heap)
+            entry = _pop_fresh(heap, roster)
             popped.append(entry)
             if valid and (-entry[0] < -valid[0][0] - margin or len(valid) >= COVERAGE_CANDIDATES):
                 break
@@ -290,6 +290,17 @@ class Solver:
             return f"nobody has opted into {slot.rota} as {role}"
         parts = ", ".join(f"{n} {why}" for why, n in sorted(tally.items(), key=lambda t: -t[1]))
         return f"nobody available: {parts}"
+
+
+def _pop_fresh(heap: list[Entry], roster: Roster) -> Entry:
+    """The most owed person of a rota's heap. How owed someone is counts all their rotas, so
+    a duty in another rota leaves their entry here stale: it is refiled before it is used."""
+    while True:
+        entry = heapq.heappop(heap)
+        owed = roster.owed(entry[2])
+        if abs(owed + entry[0]) <= 1e-12 or not heap:
+            return (-owed, entry[1], entry[2])
+        heapq.heappush(heap, (-owed, entry[1], entry[2]))
 
 
 def solve(ctx: Context, seed: int) -> Solver:
