@@ -30,6 +30,8 @@ UNDER_SHARE = 1.0
 GIVERS_PER_ROUND = 24
 TAKERS_PER_DUTY = 300
 TAKER_CHOICES = 8
+#: rounds over all rotas at most
+ROUNDS = 4
 
 
 def rebalance(solver: Solver, *, keep_coverage: bool = False) -> None:
@@ -37,6 +39,7 @@ def rebalance(solver: Solver, *, keep_coverage: bool = False) -> None:
     `min(current, min_coverage_hours)`; with `keep_coverage` (after the coverage pass) not
     below the plan's current worst-covered week either."""
     ctx = solver.ctx
+    targets = {}
     for rota in sorted(ctx.rules):
         target = ctx.rules[rota].min_coverage_hours
         if keep_coverage:
@@ -46,14 +49,21 @@ def rebalance(solver: Solver, *, keep_coverage: bool = False) -> None:
                 if ctx.slots[s].rota == rota and len(ctx.slots[s].roles) >= 2
             ]
             target = max(target, min(covered, default=0))
-        _rebalance_rota(solver, rota, target)
+        targets[rota] = target
+    # deviations add up a person's rotas, so a move in one rota can open one in another:
+    # go round the rotas until a round moves nothing
+    for _ in range(ROUNDS):
+        moved = sum(_rebalance_rota(solver, rota, targets[rota]) for rota in sorted(ctx.rules))
+        if not moved:
+            return
 
 
-def _rebalance_rota(solver: Solver, rota: str, target: int) -> None:
+def _rebalance_rota(solver: Solver, rota: str, target: int) -> int:
     ctx, roster = solver.ctx, solver.roster
     members = ctx.members[rota]
     if len(members) < 2:
-        return
+        return 0
+    moves = 0
     seats_in_rota = sum(
         len(ctx.slots[s].roles) for s in range(ctx.horizon_count) if ctx.slots[s].rota == rota
     )
@@ -71,9 +81,11 @@ def _rebalance_rota(solver: Solver, rota: str, target: int) -> None:
                 break
             if _move_one(solver, rota, giver, order, dev, target):
                 moved = True
+                moves += 1
                 break
         if not moved:
-            return
+            break
+    return moves
 
 
 def _min_weight(solver: Solver, p: int, rota: str) -> float:

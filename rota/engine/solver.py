@@ -9,9 +9,10 @@
    relaxed only when nobody else can take the seat.
 4. Local search (`rebalance`) moves duties from the most over-served to the most under-served
    while that lowers the worst deviation and the sum of squares, and never breaks a hard rule.
-5. `improve_coverage` lifts the worst-covered review weeks with swaps and replacements at a
-   small, bounded cost in fairness; a last `rebalance` then wins back what fairness it can
-   without lowering any week's coverage.
+5. `improve_coverage` raises every review week to `min_coverage_hours` where it can, at the
+   least cost in fairness, then the worst-covered weeks with fairness-neutral moves; a last
+   `rebalance` wins back what fairness it can without lowering any week below the floor, and
+   `reduce_worst` lowers the worst deviation with moves and two-move chains across rotas.
 
 Ties are broken by a shuffle of the person ids seeded with `Problem.seed`, so the same problem
 always gives the same plan.
@@ -23,6 +24,7 @@ import heapq
 import random
 
 from rota.engine.availability import popcount
+from rota.engine.chains import reduce_worst
 from rota.engine.context import Context
 from rota.engine.coverage import improve_coverage
 from rota.engine.rebalance import rebalance
@@ -311,4 +313,5 @@ def solve(ctx: Context, seed: int) -> Solver:
     rebalance(solver)
     improve_coverage(solver)
     rebalance(solver, keep_coverage=True)
+    reduce_worst(solver)
     return solver
