@@ -308,7 +308,7 @@ class Context:
     def _add_counted_history(self, rota: str, past_part: list[float], history: list[float]) -> None:
         """History known only as counts: each person's count is their load (decayed as if done
         halfway through its weeks), and the counts together are shared, by share weight, among
-        the rota's members who had joined by `now`."""
+        the rota's members who had joined before `now`."""
         pool = 0.0
         for p, person in enumerate(self.people):
             for count in person.past_counts:
@@ -418,7 +418,7 @@ def _bisect_after(starts: list[datetime], instant: datetime) -> int:
 
 
 def _joined_by(joined: datetime | None, now: datetime) -> bool:
-    return joined is None or joined <= now
+    return joined is None or joined < now
 
 
 def _water_fill(
