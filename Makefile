@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Tests and local runs never need a real secret; production must set SECRET_KEY itself.
-TEST_ENV := SECRET_KEY=insecure-test-only-key
+TEST_ENV := SECRET_KEY=test-only-signing-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGH
 
 .PHONY: help install run test lint format migrate seed check-deploy bench clean
 

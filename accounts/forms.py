@@ -5,7 +5,7 @@ Forms parse and validate input; saving goes through accounts.services.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from django import forms
@@ -14,7 +14,15 @@ from django.core.exceptions import ValidationError
 
 from accounts.availability import DAY_NAMES, WindowSpec, overlapping_windows
 from accounts.models import DEFAULT_WORKING_HOURS, User
-from accounts.validators import available_time_zones, country_choices, validate_time_zone
+from accounts.validators import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    available_time_zones,
+    country_choices,
+    validate_day_in_range,
+    validate_single_line_text,
+    validate_time_zone,
+)
 
 PROFILE_FIELDS = ["email", "display_name", "github_login", "time_zone", "country", "organisation"]
 
@@ -197,14 +205,55 @@ def working_hours_initial(windows: list[WindowSpec] | None = None) -> list[dict[
     ]
 
 
+TIME_OFF_PAST = timedelta(days=366)
+TIME_OFF_AHEAD = timedelta(days=3 * 366)
+
+
 class TimeOffForm(forms.Form):
-    start = forms.DateField(label="First day off", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="Last day off", widget=forms.DateInput(attrs={"type": "date"}))
+    """Time off from a year ago to three years ahead of the person's own today: enough for any
+    plan (the longest horizon is three years), and no date that planning cannot place."""
+
+    start = forms.DateField(
+        label="First day off",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day_in_range],
+    )
+    end = forms.DateField(
+        label="Last day off",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day_in_range],
+    )
     note = forms.CharField(
         max_length=200,
         required=False,
         help_text="Private: only you and the admins see it.",
+        validators=[validate_single_line_text],
     )
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.earliest = max(today - TIME_OFF_PAST, EARLIEST_DAY)
+        self.latest = min(today + TIME_OFF_AHEAD, LATEST_DAY)
+        for name in ("start", "end"):
+            self.fields[name].widget.attrs.update(
+                {"min": self.earliest.isoformat(), "max": self.latest.isoformat()}
+            )
+
+    def clean_start(self) -> date:
+        start: date = self.cleaned_data["start"]
+        if start < self.earliest:
+            raise ValidationError(
+                f"Time off can start at most a year ago, on {self.earliest:%d %B %Y} or later."
+            )
+        return start
+
+    def clean_end(self) -> date:
+        end: date = self.cleaned_data["end"]
+        if end > self.latest:
+            raise ValidationError(
+                f"Time off can be planned up to three years ahead, until {self.latest:%d %B %Y}."
+            )
+        return end
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

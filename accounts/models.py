@@ -15,7 +15,10 @@ from django.db.models.functions import Lower
 
 from accounts.availability import WindowSpec, window_error
 from accounts.validators import (
+    EARLIEST_DAY,
+    LATEST_DAY,
     validate_country,
+    validate_day_in_range,
     validate_github_login,
     validate_single_line_text,
     validate_time_zone,
@@ -35,6 +38,13 @@ class Weekday(models.IntegerChoices):
 
 
 class User(AbstractUser):
+    # Names and organisation appear on pages and in e-mail subjects: one line of plain text.
+    first_name = models.CharField(
+        "first name", max_length=150, blank=True, validators=[validate_single_line_text]
+    )
+    last_name = models.CharField(
+        "last name", max_length=150, blank=True, validators=[validate_single_line_text]
+    )
     email = models.EmailField("e-mail address")
     display_name = models.CharField(
         max_length=100, blank=True, validators=[validate_single_line_text]
@@ -49,6 +59,7 @@ class User(AbstractUser):
     organisation = models.CharField(
         max_length=100,
         default=INDEPENDENT,
+        validators=[validate_single_line_text],
         help_text='The organisation you contribute for, or "independent".',
     )
     count_public_holidays = models.BooleanField(
@@ -154,10 +165,15 @@ DEFAULT_WORKING_HOURS: tuple[tuple[int, time, time], ...] = tuple(
 
 class TimeOff(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="time_off")
-    start = models.DateField()
-    end = models.DateField(help_text="The last day off (inclusive).")
+    start = models.DateField(validators=[validate_day_in_range])
+    end = models.DateField(
+        help_text="The last day off (inclusive).", validators=[validate_day_in_range]
+    )
     note = models.CharField(
-        max_length=200, blank=True, help_text="Private: only you and the admins see it."
+        max_length=200,
+        blank=True,
+        help_text="Private: only you and the admins see it.",
+        validators=[validate_single_line_text],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -169,6 +185,13 @@ class TimeOff(models.Model):
                 condition=Q(end__gte=models.F("start")),
                 name="time_off_end_on_or_after_start",
                 violation_error_message="Time off must end on or after the day it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(start__gte=EARLIEST_DAY, end__lte=LATEST_DAY),
+                name="time_off_within_supported_dates",
+                violation_error_message=(
+                    f"Time off must lie between {EARLIEST_DAY} and {LATEST_DAY}."
+                ),
             ),
         ]
 

@@ -32,7 +32,9 @@ def _off_ranges(
     first: date,
     last: date,
 ) -> list[tuple[date, date]]:
-    ranges = [(a, b) for a, b in time_off if b >= first and a <= last]
+    # Clipped to the dates asked about: an entry running to the end of the calendar must never
+    # reach date arithmetic (a day added to 9999-12-31 overflows).
+    ranges = [(max(a, first), min(b, last)) for a, b in time_off if b >= first and a <= last]
     if count_public_holidays and country:
         ranges += [(day, day) for day, _name in public_holidays(country, first, last)]
     return ranges
@@ -61,6 +63,9 @@ class PersonAvailability:
     organisation: str
     windows: tuple[WindowSpec, ...]
     unavailable: tuple[tuple[datetime, datetime], ...]  # merged UTC intervals
+    # Why this person's availability could not be read (their data is broken); planning
+    # leaves such a person out and names them, instead of failing for everyone.
+    problem: str = ""
 
 
 def availability_for_users(
@@ -87,14 +92,21 @@ def availability_for_users(
     for user_id, zone, organisation, country, holidays in User.objects.filter(
         pk__in=ids
     ).values_list("pk", "time_zone", "organisation", "country", "count_public_holidays"):
-        first, last = _local_bounds(zone, start, end)
-        ranges = _off_ranges(time_off.get(user_id, []), country, holidays, first, last)
+        try:
+            first, last = _local_bounds(zone, start, end)
+            ranges = _off_ranges(time_off.get(user_id, []), country, holidays, first, last)
+            unavailable = tuple(days_off_to_utc(ranges, zone))
+        except (ValueError, OverflowError, LookupError) as exc:  # ZoneInfoNotFoundError too
+            found[user_id] = PersonAvailability(
+                user_id, zone, organisation, (), (), problem=f"{type(exc).__name__}: {exc}"
+            )
+            continue
         found[user_id] = PersonAvailability(
             user_id=user_id,
             time_zone=zone,
             organisation=organisation,
             windows=tuple(sorted(windows.get(user_id, []))),
-            unavailable=tuple(days_off_to_utc(ranges, zone)),
+            unavailable=unavailable,
         )
     return found
 

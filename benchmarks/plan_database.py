@@ -117,7 +117,7 @@ def run(size: int, weeks: int, now: datetime) -> list[tuple[str, float, str]]:
 
     rota_id = _community(size, weeks, now)
     rota = Rota.objects.get(pk=rota_id)
-    (problem, _), read = _timed(problem_for_rota, rota, now)
+    (problem, _, _), read = _timed(problem_for_rota, rota, now)
     _, alone = _timed(engine.plan, problem)
     first, first_s = _timed(rota_plan, rota_id, now=now)
     again, again_s = _timed(rota_plan, rota_id, now=now + timedelta(minutes=1))

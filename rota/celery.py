@@ -8,10 +8,12 @@ Periodic jobs are declared here, in one place.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rota.settings")
 
@@ -23,6 +25,12 @@ app.conf.beat_schedule = {
     "extend-every-rota-horizon": {
         "task": "rota.rotas.tasks.rotas_extend_horizon_task",
         "schedule": crontab(hour=3, minute=17),
+    },
+    "sweep-the-outbox": {
+        "task": "rota.rotas.tasks.outbox_sweep_task",
+        "schedule": timedelta(seconds=settings.ROTA_OUTBOX_SWEEP_SECONDS),
+        # A sweep that waited longer than the next one is useless: drop it.
+        "options": {"expires": settings.ROTA_OUTBOX_SWEEP_SECONDS},
     },
     "expire-stale-swap-requests": {
         "task": "rota.rotas.tasks.swap_requests_expire_task",

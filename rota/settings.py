@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -68,6 +69,11 @@ def env_url(name: str, default: str, schemes: tuple[str, ...]) -> str:
 
 DEBUG = env_bool("DEBUG", False)
 
+# Placeholders that example files and tutorials ship; a deployment that kept one signs its
+# sessions and password-reset links with a key the world knows.
+_PLACEHOLDER_KEYS = ("change-me", "changeme", "django-insecure-", "your-secret-key")
+_KEY_HINT = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -75,6 +81,14 @@ if not SECRET_KEY:
             "SECRET_KEY is required: set SECRET_KEY, or DEBUG=1 for local development"
         )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+elif not DEBUG:
+    if any(marker in SECRET_KEY.lower() for marker in _PLACEHOLDER_KEYS):
+        raise ImproperlyConfigured(f"SECRET_KEY is a placeholder from an example; {_KEY_HINT}")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too short or too plain (at least 50 characters, not one repeated); "
+            + _KEY_HINT
+        )
 
 SITE_URL = env_url("SITE_URL", "http://localhost:8000", ("http", "https")).rstrip("/")
 SITE_NAME = env_str("SITE_NAME", "Rota")
@@ -91,6 +105,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "axes",
+    "django_ratelimit",
     "accounts",
     "rota.rotas",
     "rota.feeds",
@@ -105,6 +121,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out person or address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "rota.urls"
@@ -145,12 +169,21 @@ if REDIS_URL:
     REDIS_URL = env_url("REDIS_URL", "", ("redis", "rediss", "unix"))
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        # A message taken by a worker that died comes back after this long: longer than the
+        # longest plan (seconds), short enough that a crash delays work by minutes at most.
+        "visibility_timeout": env_int("ROTA_VISIBILITY_TIMEOUT_SECONDS", 120, minimum=30),
+        # Fail fast when Redis is away: the outbox keeps the work, a page must not hang.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "rota"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -172,6 +205,14 @@ else:
     }
 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Sends never retry and connecting gives up quickly: the outbox (rota.rotas.outbox) is what
+# makes work survive a broker outage, not a request that hangs on it.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Rota reads outcomes from the worker's log and the database, never from a result backend,
+# so sending a task does not subscribe to its result (one more thing that needs the broker).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -241,6 +282,10 @@ SESSION_COOKIE_HTTPONLY = True
 # Rota's own settings.
 ROTA_DEFAULT_HORIZON_WEEKS = env_int("ROTA_DEFAULT_HORIZON_WEEKS", 26, minimum=1)
 ROTA_REPLAN_DEBOUNCE_SECONDS = env_int("ROTA_REPLAN_DEBOUNCE_SECONDS", 30, minimum=0)
+# The outbox: how often beat sweeps it, and how long a sent task may stay quiet before its
+# work is sent again (the first retry; later ones wait twice as long each time).
+ROTA_OUTBOX_SWEEP_SECONDS = env_int("ROTA_OUTBOX_SWEEP_SECONDS", 15, minimum=1)
+ROTA_OUTBOX_RETRY_SECONDS = env_int("ROTA_OUTBOX_RETRY_SECONDS", 40, minimum=1)
 ROTA_DEFAULT_TIME_ZONE = env_str("ROTA_DEFAULT_TIME_ZONE", "UTC")
 if ROTA_DEFAULT_TIME_ZONE not in zoneinfo.available_timezones():
     raise ImproperlyConfigured(
@@ -251,10 +296,52 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
 
+# Brute force: django-axes locks out a login after ROTA_LOGIN_FAILURE_LIMIT failures for one
+# account, and separately for one address, for ROTA_LOGIN_COOLOFF_MINUTES. Behind a proxy,
+# ROTA_PROXY_COUNT says how many proxies add to X-Forwarded-For, so the client is found.
+AXES_FAILURE_LIMIT = env_int("ROTA_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ROTA_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+_proxies = env_int("ROTA_PROXY_COUNT", 0, minimum=0)
+if _proxies:
+    AXES_IPWARE_PROXY_COUNT = _proxies
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Password-reset e-mails, limited per address asked for and per client (django-ratelimit).
+ROTA_PASSWORD_RESET_RATE_PER_EMAIL = env_str("ROTA_PASSWORD_RESET_RATE_PER_EMAIL", "3/h")
+ROTA_PASSWORD_RESET_RATE_PER_CLIENT = env_str("ROTA_PASSWORD_RESET_RATE_PER_CLIENT", "20/h")
+RATELIMIT_VIEW = "accounts.views.rate_limited"
+# Rate counters live in the cache; when it is away, a reset is still answered (fail open)
+# and the login lockout, kept in the database by django-axes, still holds.
+RATELIMIT_FAIL_OPEN = True
+# Django's own Redis cache increments atomically, but django-ratelimit knows only
+# django-redis by name; the embedded file cache of `make run` serves one developer.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
+    [] if REDIS_URL else ["django_ratelimit.E003"]
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"feed_tokens": {"()": "rota.log_redaction.FeedTokenRedaction"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["feed_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own loggers name request paths ("Not Found: /feeds/me/<token>.ics"): through
+    # the filtered handler only, never Django's default one.
+    "loggers": {
+        name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+        for name in ("django", "django.request", "django.server", "gunicorn.access")
+    }
+    # django-axes reports every login at INFO; failures and lockouts come at WARNING.
+    | {"axes": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }

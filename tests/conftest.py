@@ -102,3 +102,32 @@ def release_manager(db: None, review_rota: Rota) -> User:
 @pytest.fixture
 def member(volunteer: User, review_rota: Rota) -> Membership:
     return Membership.objects.create(user=volunteer, rota=review_rota, roles=["reviewer"])
+
+
+@pytest.fixture
+def tasks_run_in_process(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Run every task the outbox sends right here, as a worker would, instead of through the
+    broker; returns the names of the tasks run, in order."""
+    from rota.celery import app
+    from rota.rotas import outbox
+
+    ran: list[str] = []
+
+    def send(task: str, args: list[object], countdown: float = 0) -> None:
+        ran.append(task)
+        app.tasks[task].apply(args=args, throw=True)
+
+    monkeypatch.setattr(outbox, "broker_send", send)
+    return ran
+
+
+@pytest.fixture
+def sent_tasks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[object], float]]:
+    """Record what the outbox sends to the broker instead of sending it."""
+    from rota.rotas import outbox
+
+    sent: list[tuple[str, list[object], float]] = []
+    monkeypatch.setattr(
+        outbox, "broker_send", lambda task, args, countdown=0: sent.append((task, args, countdown))
+    )
+    return sent

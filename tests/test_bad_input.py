@@ -71,6 +71,18 @@ GARBAGE = [
         "reminder_minutes": "1e9",
     },
     {"hours-TOTAL_FORMS": "1000000", "hours-INITIAL_FORMS": "0", "action": "revoke", "token": "x"},
+    # The ends of the calendar, and past them.
+    {"start": "9999-12-31", "end": "9999-12-31", "date": "0001-01-01", "id": "1"},
+    {"start": "0001-01-01", "end": "10000-01-01", "hours-0-start": "24:00"},
+    # A megabyte in every field, control and bidirectional characters.
+    {
+        "username": "x" * 1_000_000,
+        "display_name": "\u202e" * 1000,
+        "organisation": "Intel\x00\x1b[31m\u2066",
+        "note": "\r\n" * 1000,
+        "message": "y" * 1_000_000,
+        "email": "a@" + "b" * 300 + ".org",
+    },
 ]
 
 

@@ -25,6 +25,9 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+GOOD_KEY = "k" * 20 + "-production-like-secret-with-enough-entropy-9f8e7d"
+
+
 def test_a_missing_secret_key_in_production_stops_start_up_with_one_clear_line():
     result = run_manage("check")
     assert result.returncode != 0
@@ -43,7 +46,7 @@ def test_a_missing_secret_key_in_production_stops_start_up_with_one_clear_line()
     ],
 )
 def test_bad_environment_values_name_the_variable(name, value, message):
-    result = run_manage("check", SECRET_KEY="x" * 50, **{name: value})
+    result = run_manage("check", SECRET_KEY=GOOD_KEY, **{name: value})
     assert result.returncode != 0
     assert message in result.stderr
 
@@ -54,9 +57,34 @@ def test_check_deploy_is_clean_with_production_like_settings():
         "--deploy",
         "--fail-level",
         "WARNING",
-        SECRET_KEY="k" * 20 + "-production-like-secret-with-enough-entropy-9f8e7d",
+        SECRET_KEY=GOOD_KEY,
         SITE_URL="https://rota.example.org",
         DEBUG="0",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("change-me", "placeholder"),
+        ("change-me-to-a-long-random-string", "placeholder"),
+        ("django-insecure-" + "a1b2c3d4e5" * 5, "placeholder"),
+        ("short-but-random-9f8e7d6c", "too short or too plain"),
+        ("x" * 64, "too short or too plain"),
+    ],
+)
+def test_production_start_up_refuses_a_placeholder_or_weak_secret_key_in_one_line(key, message):
+    result = run_manage("check", SECRET_KEY=key)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured: SECRET_KEY" in last and message in last
+    assert key not in result.stderr  # the key itself is never echoed
+
+
+def test_the_example_environment_file_cannot_start_production_as_it_is():
+    example = (ROOT / ".env.example").read_text()
+    key = next(line for line in example.splitlines() if line.startswith("SECRET_KEY="))
+    result = run_manage("check", SECRET_KEY=key.split("=", 1)[1])
+    assert result.returncode != 0 and "placeholder" in result.stderr

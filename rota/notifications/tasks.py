@@ -35,10 +35,20 @@ def swap_news_send_task(swap_id: int, event: str) -> str:
     sends only to those not yet reached, and a task delivered twice does not mail anyone
     twice.
     """
-    from rota.rotas.models import SwapRequest
+    from rota.rotas.outbox import outbox_begin, outbox_done
 
     if event not in SWAP_EVENTS:
         return f"unknown event {event!r}"
+    key = f"swap-news:{swap_id}:{event}"
+    token = outbox_begin(key)
+    outcome = _swap_news_send(swap_id, event)
+    outbox_done(key, token)  # only once every recipient was reached: a failure raised above
+    return outcome
+
+
+def _swap_news_send(swap_id: int, event: str) -> str:
+    from rota.rotas.models import SwapRequest
+
     swap = (
         SwapRequest.objects.select_related(
             "assignment__shift__rota", "requester", "target", "taken_by"

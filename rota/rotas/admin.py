@@ -4,6 +4,7 @@ from rota.rotas.models import (
     Assignment,
     Component,
     Membership,
+    OutboxTask,
     PlanRun,
     Release,
     Rota,
@@ -37,7 +38,7 @@ class RotaAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["managers"]
     inlines = [MembershipInline]
-    readonly_fields = ["plan_version", "planning_claimed_at", "created_at"]
+    readonly_fields = ["plan_version", "created_at"]
 
 
 @admin.register(Membership)
@@ -106,3 +107,15 @@ class PlanRunAdmin(admin.ModelAdmin):
     list_filter = ["rota", "trigger", "status"]
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in PlanRun._meta.fields]
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """Pending work: what is waiting for the broker or a worker, and why it last failed."""
+
+    list_display = ["key", "task", "due_at", "nudged_at", "attempts", "last_error"]
+    search_fields = ["key", "task"]
+    readonly_fields = [f.name for f in OutboxTask._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import User
+from accounts.validators import validate_plain_text
 from rota.rotas.models import Assignment, Rota
 
 
@@ -77,6 +78,7 @@ class SwapRequestForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why you need a swap; the person who takes it and the managers read it.",
+        validators=[validate_plain_text],
     )
 
     def __init__(

@@ -6,6 +6,7 @@ handoff is a wall-clock time in the rota's own IANA zone, expanded by rota.engin
 
 from __future__ import annotations
 
+import uuid
 from datetime import time
 from typing import Any
 
@@ -14,9 +15,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from accounts.models import Weekday
-from accounts.validators import validate_time_zone
+from accounts.validators import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    validate_day_in_range,
+    validate_plain_text,
+    validate_single_line_text,
+    validate_time_zone,
+)
 
 
 class RotaKind(models.TextChoices):
@@ -43,14 +52,14 @@ def validate_roles(value: object) -> None:
         raise ValidationError("Each role may be named only once.", code="roles")
 
 
-PLANNER_OWNED_FIELDS = ("plan_version", "planning_claimed_at")
+PLANNER_OWNED_FIELDS = ("plan_version",)
 
 
 class Rota(models.Model):
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_single_line_text])
     slug = models.SlugField(max_length=50, unique=True)
     kind = models.CharField(max_length=10, choices=RotaKind.choices, default=RotaKind.REVIEW)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=5000, validators=[validate_plain_text])
     is_public = models.BooleanField(
         default=True, help_text="Public rotas show their schedule and feed to everyone."
     )
@@ -91,7 +100,9 @@ class Rota(models.Model):
         help_text="Share of a person's working time in a shift that must be free of time off.",
     )
     min_rest_hours = models.PositiveIntegerField(
-        default=0, help_text="Minimum hours between two duties of one person."
+        default=0,
+        validators=[MaxValueValidator(24 * 7 * 26)],
+        help_text="Minimum hours between two duties of one person.",
     )
     one_per_organisation = models.BooleanField(default=True)
     min_coverage_hours = models.PositiveSmallIntegerField(
@@ -99,7 +110,9 @@ class Rota(models.Model):
         validators=[MaxValueValidator(24)],
         help_text="Review rotas: UTC hours of the day the shift's people should cover together.",
     )
-    history_half_life_weeks = models.FloatField(default=26.0, validators=[MinValueValidator(1.0)])
+    history_half_life_weeks = models.FloatField(
+        default=26.0, validators=[MinValueValidator(1.0), MaxValueValidator(520.0)]
+    )
     lead_requires_shadow = models.BooleanField(default=True)
 
     # Releases.
@@ -115,9 +128,7 @@ class Rota(models.Model):
         help_text="The release duty runs this many days before the release date.",
     )
 
-    # Planning bookkeeping: the claim a running plan holds, and a counter that feeds and
-    # pages use as a cache key (raised on every change of the stored plan).
-    planning_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A counter that feeds and pages use as a cache key (raised on every change of the plan).
     plan_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -142,7 +153,7 @@ class Rota(models.Model):
         if not self.roles:
             self.roles = list(DEFAULT_ROLES[RotaKind(self.kind)])
         if not self._state.adding and kwargs.get("update_fields") is None:
-            # The planner owns these two columns and changes them only with F() updates; a
+            # The planner owns these columns and changes them only with F() updates; a
             # form or script saving a Rota it loaded earlier must not wind them back.
             kwargs["update_fields"] = [
                 f.name
@@ -209,14 +220,21 @@ class Membership(models.Model):
 
 class Release(models.Model):
     rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="releases")
-    version = models.CharField(max_length=40)
-    date = models.DateField()
+    version = models.CharField(max_length=40, validators=[validate_single_line_text])
+    date = models.DateField(validators=[validate_day_in_range])
     from_cadence = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["date"]
         constraints = [
             models.UniqueConstraint(fields=["rota", "version"], name="release_version_unique"),
+            models.CheckConstraint(
+                condition=Q(date__gte=EARLIEST_DAY, date__lte=LATEST_DAY),
+                name="release_date_within_supported_dates",
+                violation_error_message=(
+                    f"A release date must lie between {EARLIEST_DAY} and {LATEST_DAY}."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -331,7 +349,7 @@ class SwapRequest(models.Model):
         related_name="swap_requests_for_me",
         help_text="Empty: open to every eligible member.",
     )
-    message = models.TextField(blank=True, max_length=1000)
+    message = models.TextField(blank=True, max_length=1000, validators=[validate_plain_text])
     status = models.CharField(max_length=10, choices=SwapStatus.choices, default=SwapStatus.OPEN)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -365,7 +383,7 @@ class SwapRequest(models.Model):
 class Component(models.Model):
     """A part of a repository, owned by people, for reviewer requests on pull requests."""
 
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_single_line_text])
     repository = models.CharField(max_length=140, help_text="owner/name on GitHub")
     path_patterns = models.TextField(
         blank=True, help_text="One gitignore-style pattern per line, as in CODEOWNERS."
@@ -417,6 +435,9 @@ class PlanRun(models.Model):
     metrics = models.JSONField(default=dict, blank=True)
     changes = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    # People left out of this run because their own data could not be planned (say, a time
+    # zone that no longer exists): [{"person": id, "reason": "..."}]. The rest was planned.
+    problems = models.JSONField(default=list, blank=True)
     plan_version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -425,3 +446,31 @@ class PlanRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rota} plan {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class OutboxTask(models.Model):
+    """Work that must happen, stored in the same transaction as the change that caused it.
+
+    A Celery task is only a nudge: if the broker is away when the change commits, or a worker
+    dies mid-way, the row stays and rota.rotas.outbox's periodic sweep sends it again. The
+    task deletes the row when its work is done, and only if no newer change (a new `token`)
+    arrived meanwhile. One row per `key`, so a burst of changes folds into one run.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    token = models.UUIDField(default=uuid.uuid4)
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(default=timezone.now)
+    # When a task was last sent (or started) for this row; NULL means nobody is on it.
+    nudged_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["due_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.key} due {self.due_at:%Y-%m-%d %H:%M:%S}"

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -23,7 +22,6 @@ from accounts.services import (
     user_sign_up,
     working_hours_replace,
 )
-from rota.notifications.tasks import swap_news_send_task
 from rota.rotas.models import (
     Assignment,
     AssignmentSource,
@@ -33,32 +31,29 @@ from rota.rotas.models import (
     SwapRequest,
     SwapStatus,
 )
+from rota.rotas.outbox import outbox_put
 from rota.rotas.selectors import duty_taker_problems
-from rota.rotas.tasks import plan_rota_task
+
+PLAN_TASK = "rota.rotas.tasks.plan_rota_task"
+SWAP_NEWS_TASK = "rota.notifications.tasks.swap_news_send_task"
 
 
 def rotas_replan_enqueue(rota_ids: Iterable[int], trigger: str) -> None:
-    """Queue a re-plan of each rota after the current transaction commits.
+    """Record that these rotas need a re-plan, in the caller's transaction, and nudge the plan
+    task after the commit.
 
-    A burst of changes (several time-off entries saved in a row, a whole community seeded) is
-    debounced: while a plan task of a rota is waiting out its countdown
-    (ROTA_REPLAN_DEBOUNCE_SECONDS), a marker in the shared cache stops further tasks being
-    queued, since the waiting one reads every change committed before it runs. The marker
-    expires when that task is due, so a change made while it runs queues a new one.
+    The request is an outbox row, so a broker outage or a worker that dies loses nothing (the
+    outbox sweep sends it later). A burst of changes (several time-off entries saved in a row,
+    a whole community seeded) folds into one run: the row keeps the due time of the first
+    change, ROTA_REPLAN_DEBOUNCE_SECONDS after it, and the run reads every change committed
+    before it starts.
     """
-    ids = sorted(set(rota_ids))
-    if not ids:
-        return
-    countdown = settings.ROTA_REPLAN_DEBOUNCE_SECONDS
+    from rota.rotas.planning import plan_outbox_key
 
-    def enqueue() -> None:
-        for rota_id in ids:
-            # cache.add is atomic (Redis SET NX); the marker expires when the task is due.
-            if countdown and not cache.add(f"rota:replan-queued:{rota_id}", 1, countdown):
-                continue
-            plan_rota_task.apply_async((rota_id, str(trigger)), countdown=countdown)
-
-    transaction.on_commit(enqueue)
+    delay = settings.ROTA_REPLAN_DEBOUNCE_SECONDS
+    with transaction.atomic():
+        for rota_id in sorted(set(rota_ids)):
+            outbox_put(plan_outbox_key(rota_id), PLAN_TASK, [rota_id, str(trigger)], delay=delay)
 
 
 def rota_lock(rota_id: int | None) -> None:
@@ -250,7 +245,8 @@ def swap_requests_expire(now: datetime, *, rota_ids: Iterable[int] | None = None
 
 
 def _swap_news_enqueue(swap_id: int, event: str) -> None:
-    transaction.on_commit(lambda: swap_news_send_task.delay(swap_id, event))
+    # By name: notifications sits above rotas, which records what happened and never imports it.
+    outbox_put(f"swap-news:{swap_id}:{event}", SWAP_NEWS_TASK, [swap_id, event])
 
 
 @transaction.atomic
@@ -341,14 +337,20 @@ def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = Non
         .filter(pk=swap_id)
         .first()
     )
-    if swap is None:
-        raise ValidationError("This swap request does not exist.")
+    # Whether a request exists, its state and who took it are for the rota's members (and
+    # the person it was asked of) only: everyone else gets the same PermissionDenied, which
+    # pages answer with 404, so requests of a private rota cannot be enumerated.
+    if swap is None or not (
+        swap.target_id == actor.pk
+        or Membership.objects.filter(user=actor, rota_id=swap.assignment.shift.rota_id).exists()
+    ):
+        raise PermissionDenied("No such swap request.")
     if swap.target_id is not None and swap.target_id != actor.pk:
         raise PermissionDenied("This swap request was made to someone else.")
     if swap.requester_id == actor.pk:
         raise ValidationError("You cannot take your own swap request.")
     if swap.status != SwapStatus.OPEN:
-        who = f" by {swap.taken_by.name}" if swap.taken_by else ""
+        who = f" by {swap.taken_by.public_name}" if swap.taken_by else ""
         raise ValidationError(f"Too late: this request was already {swap.status}{who}.")
     assignment = swap.assignment
     if assignment.cancelled_at is not None:
@@ -361,7 +363,7 @@ def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = Non
     if not swap_request_claim(swap.pk, actor, now):
         winner = SwapRequest.objects.select_related("taken_by").get(pk=swap.pk).taken_by
         raise ValidationError(
-            f"Too late: {winner.name if winner else 'someone else'} took it first."
+            f"Too late: {winner.public_name if winner else 'someone else'} took it first."
         )
     cancelled = Assignment.objects.filter(pk=assignment.pk, cancelled_at__isnull=True).update(
         cancelled_at=now, sequence=F("sequence") + 1, updated_at=now

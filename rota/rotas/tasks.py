@@ -13,17 +13,22 @@ class RotaBusy(Exception):
 @shared_task(
     name="rota.rotas.tasks.plan_rota_task",
     acks_late=True,
-    # A locked or restarting database, or another run of the same rota, is transient.
+    # A locked or restarting database, or another run of the same rota, is transient. The
+    # backoff stays under the broker's visibility timeout, and a task that gives up loses
+    # nothing: its outbox row stays and the sweep sends it again.
     autoretry_for=(OperationalError, RotaBusy),
-    retry_backoff=5,
-    retry_backoff_max=300,
+    retry_backoff=2,
+    retry_backoff_max=60,
     max_retries=8,
 )
 def plan_rota_task(rota_id: int, trigger: str = "manual") -> str:
-    """Plan one rota. Safe to run twice: a claim on the rota keeps runs apart, and planning an
-    unchanged rota writes nothing."""
-    from rota.rotas.planning import rota_plan
+    """Plan one rota if a re-plan of it is pending in the outbox. Safe to run twice: the
+    rota's row lock keeps runs apart, and the run that plans removes the pending request."""
+    from rota.rotas.outbox import outbox_pending
+    from rota.rotas.planning import plan_outbox_key, rota_plan
 
+    if not outbox_pending([plan_outbox_key(rota_id)]):
+        return f"rota {rota_id}: no re-plan pending"
     outcome = rota_plan(rota_id, trigger=trigger)
     if outcome.busy:
         raise RotaBusy(outcome.outcome)
@@ -32,13 +37,23 @@ def plan_rota_task(rota_id: int, trigger: str = "manual") -> str:
 
 @shared_task(name="rota.rotas.tasks.rotas_extend_horizon_task")
 def rotas_extend_horizon_task() -> str:
-    """Daily: extend every rota's plan to its horizon (one plan task per rota)."""
+    """Daily: extend every rota's plan to its horizon (a re-plan request per rota)."""
     from rota.rotas.models import PlanTrigger, Rota
+    from rota.rotas.services import rotas_replan_enqueue
 
     ids = list(Rota.objects.values_list("id", flat=True))
-    for rota_id in ids:
-        plan_rota_task.delay(rota_id, PlanTrigger.SCHEDULE)
+    rotas_replan_enqueue(ids, PlanTrigger.SCHEDULE)
     return f"queued {len(ids)} rotas"
+
+
+@shared_task(name="rota.rotas.tasks.outbox_sweep_task")
+def outbox_sweep_task() -> str:
+    """Every few seconds: send the outbox's due work that no task is on (the broker was away
+    when it was recorded, or the worker running it died)."""
+    from rota.rotas.outbox import outbox_sweep
+
+    sent, failed = outbox_sweep()
+    return f"sent {sent}, {failed} not taken by the broker"
 
 
 @shared_task(name="rota.rotas.tasks.swap_requests_expire_task")

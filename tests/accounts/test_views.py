@@ -283,6 +283,7 @@ def test_profile_shows_field_errors_and_keeps_the_old_values(
     assert client.post("/me/profile", {}).status_code == 400
 
 
+@time_machine.travel(datetime(2029, 11, 2, 12, tzinfo=UTC), tick=False)
 def test_time_off_is_added_with_date_pickers_and_refused_when_it_ends_before_it_starts(
     client: Client, volunteer: User
 ) -> None:

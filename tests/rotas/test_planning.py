@@ -12,6 +12,7 @@ from accounts.services import time_off_add
 from rota.rotas.models import (
     Assignment,
     Membership,
+    OutboxTask,
     PlanRun,
     PlanRunStatus,
     Release,
@@ -142,35 +143,6 @@ def test_a_dry_run_stores_nothing(community, review_rota):
     assert not PlanRun.objects.exists()
 
 
-def test_a_run_while_another_holds_the_claim_does_nothing_and_says_to_retry(community, review_rota):
-    from django.utils import timezone
-
-    held = timezone.now() - timedelta(minutes=1)
-    Rota.objects.filter(pk=review_rota.pk).update(planning_claimed_at=held)
-    outcome = rota_plan(review_rota.pk, now=NOW)
-    assert outcome.outcome == "another plan of this rota is running"
-    assert outcome.busy
-    assert not Assignment.objects.exists()
-    assert Rota.objects.get(pk=review_rota.pk).planning_claimed_at == held
-
-
-def test_the_plan_task_retries_when_the_rota_is_busy(community, review_rota):
-    from celery.exceptions import Retry
-    from django.utils import timezone
-
-    from rota.rotas.tasks import plan_rota_task
-
-    Rota.objects.filter(pk=review_rota.pk).update(planning_claimed_at=timezone.now())
-    with pytest.raises(Retry):
-        plan_rota_task.apply(args=(review_rota.pk, "manual"), throw=True)
-
-
-def test_an_abandoned_claim_is_taken_over(community, review_rota):
-    Rota.objects.filter(pk=review_rota.pk).update(planning_claimed_at=NOW - timedelta(hours=1))
-    assert rota_plan(review_rota.pk, now=NOW).outcome.startswith("applied")
-    assert Rota.objects.get(pk=review_rota.pk).planning_claimed_at is None
-
-
 def test_a_plan_that_fails_half_way_writes_nothing_and_records_why(
     community, review_rota, monkeypatch
 ):
@@ -189,7 +161,6 @@ def test_a_plan_that_fails_half_way_writes_nothing_and_records_why(
     assert not Shift.objects.exists()
     run = PlanRun.objects.get()
     assert run.status == PlanRunStatus.FAILED and "disk full" in run.error
-    assert Rota.objects.get(pk=review_rota.pk).planning_claimed_at is None
 
 
 def test_a_new_hand_off_day_takes_duties_off_the_old_shifts(community, review_rota):
@@ -287,16 +258,19 @@ def test_the_plan_rotas_command_prints_changes_and_metrics(community, review_rot
     assert not Assignment.objects.exists()
 
 
-def test_time_off_enqueues_a_replan_after_commit(member, django_capture_on_commit_callbacks):
-    from unittest import mock
-
-    with (
-        mock.patch("rota.rotas.services.plan_rota_task.apply_async") as send,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+def test_time_off_enqueues_a_replan_after_commit(
+    member, sent_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         time_off_add(member.user, date(2027, 1, 4), date(2027, 1, 8))
-    [args] = [c.args[0] for c in send.call_args_list]
-    assert args[0] == member.rota_id and args[1] == "availability"
+        # Recorded in the same transaction as the time off, sent only once it commits.
+        assert OutboxTask.objects.filter(key=f"plan-rota:{member.rota_id}").exists()
+        assert sent_tasks == []
+    for callback in callbacks:
+        callback()
+    [(task, args, _countdown)] = sent_tasks
+    assert task == "rota.rotas.tasks.plan_rota_task"
+    assert args == [member.rota_id, "availability"]
 
 
 def test_a_rotas_problem_exported_as_json_replays_in_the_engine_alone(
@@ -323,16 +297,13 @@ def test_a_rotas_problem_exported_as_json_replays_in_the_engine_alone(
 
 
 def test_a_burst_of_changes_queues_one_plan_per_rota(
-    member, settings, django_capture_on_commit_callbacks
+    member, settings, sent_tasks, django_capture_on_commit_callbacks
 ):
-    from unittest import mock
-
     settings.ROTA_REPLAN_DEBOUNCE_SECONDS = 30
-    with (
-        mock.patch("rota.rotas.services.plan_rota_task.apply_async") as send,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    OutboxTask.objects.all().delete()  # joining the rota asked for a plan already
+    with django_capture_on_commit_callbacks(execute=True):
         for day in range(4, 9):
             time_off_add(member.user, date(2027, 1, day), date(2027, 1, day))
-    assert len(send.call_args_list) == 1
-    assert send.call_args_list[0].kwargs["countdown"] == 30
+    assert len(sent_tasks) == 1
+    assert 29 <= sent_tasks[0][2] <= 30
+    assert OutboxTask.objects.count() == 1

@@ -6,30 +6,38 @@ writes back only the difference, in one transaction, with a PlanRun that records
 the metrics and every change. Nothing outside this package writes plan results:
 `problem` reads, `apply` writes the difference, and this module runs the two in order.
 
-Concurrency: a run first claims the rota with a conditional UPDATE on `planning_claimed_at`
-(atomic on PostgreSQL and SQLite alike), so two workers never plan one rota at once; a claim
-older than CLAIM_TIMEOUT is considered abandoned (a worker that died) and may be taken over.
+Concurrency: a run holds the rota's row lock (SELECT ... FOR UPDATE NOWAIT) for its whole
+read-plan-write transaction, so two workers never plan one rota at once and a swap taken
+meanwhile waits for the plan instead of being undone by it. The lock is the database's: it
+ends with the transaction, and with the connection when a worker dies, so a crashed run never
+blocks the rota. On SQLite, whose IMMEDIATE transactions admit one writer at a time, the
+second run waits for the first instead.
+
+Nothing is lost: the request to plan a rota is an outbox row (rota.rotas.outbox) that the run
+deletes in the same transaction as its plan, unless a newer change arrived while it ran.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from rota import engine
 from rota.rotas.models import PlanRun, PlanRunStatus, Rota
+from rota.rotas.outbox import outbox_begin, outbox_done, outbox_failed
 from rota.rotas.planning.apply import plan_apply
 from rota.rotas.planning.problem import problem_for_rota, releases_from_cadence, rota_slots
 
 __all__ = [
     "PlanOutcome",
     "plan_apply",
+    "plan_outbox_key",
     "problem_for_rota",
     "releases_from_cadence",
     "rota_plan",
@@ -38,7 +46,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-CLAIM_TIMEOUT = timedelta(minutes=10)
+
+def plan_outbox_key(rota_id: int) -> str:
+    return f"plan-rota:{rota_id}"
 
 
 @dataclass
@@ -50,25 +60,19 @@ class PlanOutcome:
     busy: bool = False  # another run holds the rota: try again shortly
 
 
-class ClaimLost(Exception):
-    """Another worker took over this rota's claim (ours was older than CLAIM_TIMEOUT)."""
+class RotaLocked(Exception):
+    """Another transaction holds the rota's row."""
 
 
-def _claim(rota_id: int) -> datetime | None:
-    """Claim the rota for one run; the claim is wall-clock time, whatever `now` the plan uses."""
-    claim = timezone.now()
-    claimed = (
-        Rota.objects.filter(pk=rota_id)
-        .filter(
-            Q(planning_claimed_at__isnull=True) | Q(planning_claimed_at__lt=claim - CLAIM_TIMEOUT)
+def _lock_rota(rota_id: int) -> None:
+    try:
+        locked = list(
+            Rota.objects.select_for_update(nowait=True).filter(pk=rota_id).values_list("pk")
         )
-        .update(planning_claimed_at=claim)
-    )
-    return claim if claimed == 1 else None
-
-
-def _release_claim(rota_id: int, claim: datetime) -> None:
-    Rota.objects.filter(pk=rota_id, planning_claimed_at=claim).update(planning_claimed_at=None)
+    except OperationalError as exc:  # PostgreSQL: "could not obtain lock on row"
+        raise RotaLocked(str(exc)) from exc
+    if not locked:
+        raise RotaLocked(f"rota {rota_id} is gone")
 
 
 def metrics_to_json(result: engine.Plan) -> dict[str, Any]:
@@ -88,37 +92,17 @@ def rota_plan(
     rota = Rota.objects.filter(pk=rota_id).first()
     if rota is None:
         return PlanOutcome(outcome=f"rota {rota_id} does not exist")
-    if dry_run:
-        return _plan_claimed(rota, trigger=trigger, claim=None, now=now)
-    claim = _claim(rota.pk)
-    if claim is None:
-        return PlanOutcome(outcome="another plan of this rota is running", busy=True)
-    try:
-        return _plan_claimed(rota, trigger=trigger, claim=claim, now=now)
-    finally:
-        _release_claim(rota.pk, claim)
-
-
-def _plan_claimed(
-    rota: Rota, *, trigger: str, claim: datetime | None, now: datetime
-) -> PlanOutcome:
+    key = plan_outbox_key(rota.pk)
+    token = None if dry_run else outbox_begin(key)
     try:
         with transaction.atomic():
-            if claim is not None:
-                # Lock the rota row for the whole read-plan-write: a swap taken meanwhile
-                # (swap_request_accept locks the same row) waits for this plan, and is then
-                # read by the next one, instead of being undone by a plan read before it.
-                # Re-checking the claim under the lock makes sure no takeover happened.
-                locked = Rota.objects.select_for_update().filter(
-                    pk=rota.pk, planning_claimed_at=claim
-                )
-                if not list(locked.values_list("pk", flat=True)):
-                    raise ClaimLost(f"rota {rota.pk}: the planning claim was taken over")
-            problem, releases = problem_for_rota(rota, now)
+            if not dry_run:
+                _lock_rota(rota.pk)
+            problem, releases, skipped = problem_for_rota(rota, now)
             result = engine.plan(problem)
             metrics = metrics_to_json(result)
             changes = plan_apply(rota, problem, result, releases, now)
-            if claim is None:
+            if dry_run:
                 transaction.set_rollback(True)
                 return PlanOutcome(
                     outcome=f"dry run: {len(changes)} changes", changes=changes, metrics=metrics
@@ -135,19 +119,30 @@ def _plan_claimed(
                 seed=problem.seed,
                 metrics=metrics,
                 changes=changes,
+                problems=skipped,
                 plan_version=rota.plan_version,
             )
+            outbox_done(key, token)
+    except RotaLocked:
+        return PlanOutcome(outcome="another plan of this rota is running", busy=True)
     except Exception as exc:
         logger.exception("planning rota %s failed", rota.pk)
-        run = PlanRun.objects.create(
+        error = f"{type(exc).__name__}: {exc}"
+        if not dry_run:
+            outbox_failed(key, error)
+        PlanRun.objects.create(
             rota=rota,
             trigger=trigger,
             status=PlanRunStatus.FAILED,
             started_at=now,
             finished_at=timezone.now(),
-            error=f"{type(exc).__name__}: {exc}",
+            error=error,
         )
         raise
+    note = f"; {len(skipped)} people left out" if skipped else ""
     return PlanOutcome(
-        outcome=f"applied: {len(changes)} changes", run=run, changes=changes, metrics=metrics
+        outcome=f"applied: {len(changes)} changes{note}",
+        run=run,
+        changes=changes,
+        metrics=metrics,
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from accounts.selectors import PersonAvailability, availability_for_users
 from rota import engine
@@ -16,6 +18,8 @@ from rota.rotas.models import (
     Rota,
     RotaKind,
 )
+
+logger = logging.getLogger(__name__)
 
 HISTORY_WEEKS = 104
 # Every 2-, 3-, ...-week shift pattern is phased from this Monday, so a slot's id never
@@ -132,7 +136,19 @@ def _person(
     )
 
 
-def problem_for_rota(rota: Rota, now: datetime) -> tuple[engine.Problem, dict[str, Release]]:
+def _person_check(person: engine.Person) -> None:
+    """Raise for data the engine cannot plan with: an unknown zone, an empty or inverted
+    interval."""
+    ZoneInfo(person.zone)
+    for interval in person.unavailable:
+        if not interval.start < interval.end:
+            raise ValueError(f"an unavailable interval ends before it starts: {interval}")
+
+
+def problem_for_rota(
+    rota: Rota, now: datetime
+) -> tuple[engine.Problem, dict[str, Release], list[dict[str, object]]]:
+    """The engine's problem for a rota, its releases by slot, and the people left out."""
     slots, releases = rota_slots(rota, now)
     horizon_end = max((s.end for s in slots), default=now)
     first_start = min((s.start for s in slots), default=now)
@@ -169,17 +185,35 @@ def problem_for_rota(rota: Rota, now: datetime) -> tuple[engine.Problem, dict[st
     for person_id, role, starts_at, ends_at in past:
         history[person_id].append(engine.PastDuty(str(rota.pk), starts_at, ends_at, role))
 
-    people = tuple(
-        _person(availability[uid], rota, by_user.get(uid, []), history.get(uid, []), first_start)
-        for uid in sorted(availability)
-    )
+    people, skipped = [], []
+    for uid in sorted(availability):
+        person = availability[uid]
+        try:
+            if person.problem:
+                raise ValueError(person.problem)
+            built = _person(person, rota, by_user.get(uid, []), history.get(uid, []), first_start)
+            _person_check(built)
+        except (ValueError, OverflowError, LookupError) as exc:
+            # One person's broken data must not stop the plan of everyone else: they take no
+            # new duty (their frozen ones stay where they are) and the run names them.
+            logger.warning("planning rota %s leaves out person %s: %s", rota.pk, uid, exc)
+            skipped.append({"person": uid, "reason": str(exc)[:300]})
+            built = engine.Person(
+                id=str(uid),
+                zone="UTC",
+                organisation=person.organisation,
+                windows=(),
+                unavailable=(),
+                eligibility=(),
+            )
+        people.append(built)
     problem = engine.Problem(
         rotas=(_rota_rules(rota),),
-        people=people,
+        people=tuple(people),
         slots=tuple(slots),
         frozen=tuple(frozen),
         previous=tuple(previous),
         seed=rota.pk,
         now=now,
     )
-    return problem, releases
+    return problem, releases, skipped

@@ -102,8 +102,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def time_off(request: HttpRequest) -> HttpResponse:
     me = me_of(request)
+    today = user_local_now(me, timezone.now()).date()
     if request.method == "POST":
-        form = TimeOffForm(request.POST)
+        form = TimeOffForm(request.POST, today=today)
         if form.is_valid():
             try:
                 changes = services.contributor_time_off_add(
@@ -119,13 +120,13 @@ def time_off(request: HttpRequest) -> HttpResponse:
         kept: dict[str, Any] = {"saved": False, "changes": None}
         status = 400
     else:
-        form = TimeOffForm()
+        form = TimeOffForm(today=today)
         kept = changes_pop(request, "time_off")
         status = 200
     context = {
         "form": form,
         # The person's own today: time off ending today stays listed until their midnight.
-        "entries": time_off_upcoming_for(me, user_local_now(me, timezone.now()).date()),
+        "entries": time_off_upcoming_for(me, today),
         "me": me,
         **kept,
     }

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         if options["export_problem"]:
             if not options["rota"]:
                 raise CommandError("--export-problem needs --rota SLUG.")
-            problem, _releases = problem_for_rota(rotas.get(), timezone.now())
+            problem, _releases, _skipped = problem_for_rota(rotas.get(), timezone.now())
             with open(options["export_problem"], "w", encoding="utf-8") as handle:
                 json.dump(engine.problem_to_json(problem), handle, indent=2)
             self.stdout.write(f"Wrote {options['export_problem']}.")
