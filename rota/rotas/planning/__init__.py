@@ -1,14 +1,18 @@
 """Planning: the database on one side, the pure engine on the other.
 
-`rota_plan` reads a rota, its members, their availability (as UTC intervals), their history
-and the stored plan; hands the engine plain frozen dataclasses and an explicit `now`; and
-writes back only the difference, in one transaction, with a PlanRun that records the trigger,
-the metrics and every change. Nothing outside this package writes plan results:
-`problem` reads, `apply` writes the difference, and this module runs the two in order.
+`rota_plan` plans a rota's *community*: the rota and every rota sharing people with it,
+directly or through others, in one engine run, so limits across rotas ("one duty of any kind
+every N weeks", rest between any two duties, caps per quarter) hold. It reads the rotas, their
+members, their availability (as UTC intervals), their history and the stored plans; hands the
+engine plain frozen dataclasses and an explicit `now`; and writes back only the difference,
+in one transaction, with a PlanRun per rota that records the trigger, the metrics and every
+change. Nothing outside this package writes plan results: `problem` reads, `apply` writes the
+difference, and this module runs the two in order.
 
-Concurrency: a run holds the rota's row lock (SELECT ... FOR UPDATE NOWAIT) for its whole
-read-plan-write transaction, so two workers never plan one rota at once and a swap taken
-meanwhile waits for the plan instead of being undone by it. The lock is the database's: it
+Concurrency: a run holds the row lock (SELECT ... FOR UPDATE NOWAIT) of every rota of the
+community, taken in id order so two runs over overlapping communities cannot deadlock, for
+its whole read-plan-write transaction, so two workers never plan one rota at once and a swap
+taken meanwhile waits for the plan instead of being undone by it. The lock is the database's: it
 ends with the transaction, and with the connection when a worker dies, so a crashed run never
 blocks the rota. On SQLite, whose IMMEDIATE transactions admit one writer at a time, the
 second run waits for the first instead.
@@ -32,10 +36,17 @@ from rota import engine
 from rota.rotas.models import PlanRun, PlanRunStatus, Rota
 from rota.rotas.outbox import outbox_begin, outbox_done, outbox_failed
 from rota.rotas.planning.apply import plan_apply
-from rota.rotas.planning.problem import problem_for_rota, releases_from_cadence, rota_slots
+from rota.rotas.planning.problem import (
+    community_rota_ids,
+    problem_for_community,
+    problem_for_rota,
+    releases_from_cadence,
+    rota_slots,
+)
 
 __all__ = [
     "PlanOutcome",
+    "community_rota_ids",
     "plan_apply",
     "plan_outbox_key",
     "problem_for_rota",
@@ -64,15 +75,18 @@ class RotaLocked(Exception):
     """Another transaction holds the rota's row."""
 
 
-def _lock_rota(rota_id: int) -> None:
-    try:
-        locked = list(
-            Rota.objects.select_for_update(nowait=True).filter(pk=rota_id).values_list("pk")
-        )
-    except OperationalError as exc:  # PostgreSQL: "could not obtain lock on row"
-        raise RotaLocked(str(exc)) from exc
-    if not locked:
-        raise RotaLocked(f"rota {rota_id} is gone")
+def _lock_rotas(rota_ids: list[int]) -> None:
+    """Lock every rota's row, one at a time in id order (a fixed order: two runs over
+    overlapping communities wait or give up, never deadlock)."""
+    for rota_id in sorted(rota_ids):
+        try:
+            locked = list(
+                Rota.objects.select_for_update(nowait=True).filter(pk=rota_id).values_list("pk")
+            )
+        except OperationalError as exc:  # PostgreSQL: "could not obtain lock on row"
+            raise RotaLocked(str(exc)) from exc
+        if not locked:
+            raise RotaLocked(f"rota {rota_id} is gone")
 
 
 def metrics_to_json(result: engine.Plan) -> dict[str, Any]:
@@ -87,49 +101,63 @@ def rota_plan(
     dry_run: bool = False,
     now: datetime | None = None,
 ) -> PlanOutcome:
-    """Plan one rota and store the difference (or, with dry_run, only report it)."""
+    """Plan a rota with its community and store the difference (or, with dry_run, only
+    report it); the outcome's run and changes are the rota's own."""
     now = now or timezone.now()
     rota = Rota.objects.filter(pk=rota_id).first()
     if rota is None:
         return PlanOutcome(outcome=f"rota {rota_id} does not exist")
-    key = plan_outbox_key(rota.pk)
-    token = None if dry_run else outbox_begin(key)
+    community = community_rota_ids(rota.pk)
+    keys = {rota_id: plan_outbox_key(rota_id) for rota_id in community}
+    tokens = {} if dry_run else {rota_id: outbox_begin(key) for rota_id, key in keys.items()}
     try:
         with transaction.atomic():
             if not dry_run:
-                _lock_rota(rota.pk)
-            problem, releases, skipped = problem_for_rota(rota, now)
+                _lock_rotas(community)
+            rotas = list(Rota.objects.filter(pk__in=community).order_by("pk"))
+            problem, releases, skipped = problem_for_community(rotas, now)
             result = engine.plan(problem)
             metrics = metrics_to_json(result)
-            changes = plan_apply(rota, problem, result, releases, now)
+            all_changes = {r.pk: plan_apply(r, problem, result, releases, now) for r in rotas}
+            changes = all_changes.get(rota.pk, [])
             if dry_run:
                 transaction.set_rollback(True)
                 return PlanOutcome(
                     outcome=f"dry run: {len(changes)} changes", changes=changes, metrics=metrics
                 )
-            if changes:
-                Rota.objects.filter(pk=rota.pk).update(plan_version=F("plan_version") + 1)
-            rota.refresh_from_db(fields=["plan_version"])
-            run = PlanRun.objects.create(
-                rota=rota,
-                trigger=trigger,
-                status=PlanRunStatus.APPLIED,
-                started_at=now,
-                finished_at=timezone.now(),
-                seed=problem.seed,
-                metrics=metrics,
-                changes=changes,
-                problems=skipped,
-                plan_version=rota.plan_version,
-            )
-            outbox_done(key, token)
+            run = None
+            for each in rotas:
+                mine = all_changes[each.pk]
+                if each.pk != rota.pk and not mine:
+                    # nothing changed in a rota that was planned only as part of the community
+                    outbox_done(keys[each.pk], tokens[each.pk])
+                    continue
+                if mine:
+                    Rota.objects.filter(pk=each.pk).update(plan_version=F("plan_version") + 1)
+                each.refresh_from_db(fields=["plan_version"])
+                each_run = PlanRun.objects.create(
+                    rota=each,
+                    trigger=trigger,
+                    status=PlanRunStatus.APPLIED,
+                    started_at=now,
+                    finished_at=timezone.now(),
+                    seed=problem.seed,
+                    metrics=metrics,
+                    changes=mine,
+                    problems=skipped,
+                    plan_version=each.plan_version,
+                )
+                if each.pk == rota.pk:
+                    run = each_run
+                outbox_done(keys[each.pk], tokens[each.pk])
     except RotaLocked:
         return PlanOutcome(outcome="another plan of this rota is running", busy=True)
     except Exception as exc:
         logger.exception("planning rota %s failed", rota.pk)
         error = f"{type(exc).__name__}: {exc}"
         if not dry_run:
-            outbox_failed(key, error)
+            for key in keys.values():
+                outbox_failed(key, error)
         PlanRun.objects.create(
             rota=rota,
             trigger=trigger,

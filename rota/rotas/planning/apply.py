@@ -32,17 +32,19 @@ def plan_apply(
     releases: dict[str, Release],
     now: datetime,
 ) -> list[dict[str, Any]]:
-    """Write the difference between the stored plan and `result`; return the changes."""
-    slots = {s.id: s for s in problem.slots}
+    """Write the difference between the stored plan and `result` for `rota` (the problem may
+    hold the other rotas of its community too); return the changes."""
+    slots = {s.id: s for s in problem.slots if s.rota == str(rota.pk)}
     shifts = {s.key: s for s in Shift.objects.filter(rota=rota, key__in=slots)}
     coverage = {m.slot_id: m for m in result.metrics.slots}
     unfilled: dict[str, list[dict[str, str]]] = defaultdict(list)
     for u in result.unfilled:
         unfilled[u.slot_id].append({"role": u.role, "reason": u.reason})
     explanations = {(e.slot_id, e.person_id, e.role): e.text for e in result.explanations}
+    first_reasons = {(e.slot_id, e.person_id, e.role): e.first for e in result.explanations}
 
     moved_shift_ids: set[int] = set()
-    for slot in problem.slots:
+    for slot in slots.values():
         shift = shifts.get(slot.id)
         covered = _covered_hours(coverage.get(slot.id))
         fields = {
@@ -63,7 +65,9 @@ def plan_apply(
         if dirty:
             shift.save(update_fields=dirty)
 
-    wanted = {(a.slot_id, int(a.person_id), a.role) for a in result.assignments}
+    wanted = {
+        (a.slot_id, int(a.person_id), a.role) for a in result.assignments if a.slot_id in slots
+    }
     stored = list(
         Assignment.objects.active()
         .filter(shift__rota=rota, shift__key__in=slots)
@@ -109,6 +113,7 @@ def plan_apply(
                 person_id=key[1],
                 role=key[2],
                 explanation=explanations.get((key[0], str(key[1]), key[2]), ""),
+                first_reason=first_reasons.get((key[0], str(key[1]), key[2]), ""),
             )
         )
         touched_shifts.add(shift.pk)
@@ -125,6 +130,9 @@ def plan_apply(
             update["sequence"] = F("sequence") + 1
         if text != assignment.explanation:
             update["explanation"] = text
+        first = first_reasons.get((key[0], str(key[1]), key[2]), "")
+        if first and not assignment.first_reason:
+            update["first_reason"] = first
         if update:
             Assignment.objects.filter(pk=assignment.pk).update(updated_at=now, **update)
     return changes
