@@ -4,6 +4,7 @@ from rota.engine.jsonfields import ProblemFormatError
 from rota.engine.jsonio import plan_to_json, problem_from_json, problem_to_json
 from rota.engine.metrics import evaluate
 from rota.engine.model import (
+    SHARES,
     Assignment,
     CoverageShortfall,
     Eligibility,
@@ -19,7 +20,6 @@ from rota.engine.model import (
     Plan,
     Problem,
     RotaRules,
-    SHARES,
     Slot,
     SlotMetrics,
     Unfilled,
@@ -29,6 +29,7 @@ from rota.engine.planner import plan
 from rota.engine.timeslots import cadence_dates, local_to_utc, release_slot, weekly_slots
 
 __all__ = [
+    "SHARES",
     "Assignment",
     "CoverageShortfall",
     "Eligibility",
@@ -45,7 +46,6 @@ __all__ = [
     "Problem",
     "ProblemFormatError",
     "RotaRules",
-    "SHARES",
     "Slot",
     "SlotMetrics",
     "Unfilled",
