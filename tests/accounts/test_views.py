@@ -340,3 +340,18 @@ def test_time_off_ending_today_stays_listed_in_los_angeles_after_utc_midnight(
     TimeOff.objects.create(user=angelena, start=date(2026, 3, 2), end=date(2026, 3, 4))
     client.force_login(angelena)  # 18:00 on Wednesday 4 March in Los Angeles
     assert "Wed 4 Mar 2026" in client.get("/me/time-off").content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_giving_half_a_share_is_saved_and_said_in_plain_words(
+    client: Client, volunteer: User
+) -> None:
+    client.force_login(volunteer)
+    data = profile_data(volunteer, duty_share="half", max_duties_per_quarter="2")
+    response = client.post("/me/profile", data, follow=True)
+    assert response.redirect_chain == [("/me/profile", 303)]
+    volunteer.refresh_from_db()
+    assert (volunteer.duty_share, volunteer.max_duties_per_quarter) == ("half", 2)
+    html = response.content.decode()
+    assert "You give half a share" in html
+    assert "at most 2 duties in any 13 weeks" in html
