@@ -8,7 +8,8 @@ Hard rules (`Roster.refusal` names the first one broken):
 * capacity: two duties of one rota need start dates at least `min_weeks_between` weeks apart
   on the person's local calendar (7 x N calendar days between local start dates, so a
   167-hour week across a DST change still counts as a week), and at most `max_duties` duties
-  in the horizon;
+  in the horizon; a person's "one duty every N weeks" in a rota also keeps N weeks between
+  that rota's duties and their duties in any other rota (two rotas: the larger N);
 * limits across rotas (`Person.limits`, `Person.max_per_quarter`): one duty of any kind every
   N weeks (local calendar days as above), at most K duties starting in any M weeks;
 * rest: two duties of one person, any rota, may not overlap, and the gap between them must be at
@@ -55,6 +56,10 @@ class Roster:
         self.org_rule = {r: rules.one_per_organisation for r, rules in ctx.rules.items()}
         self.organisation = [p.organisation for p in ctx.people]
         self.limits = [p.limits for p in ctx.people]
+        #: 7 x min_weeks_between of each rota a person serves
+        self.spacing_days = [
+            {rota: 7 * e.min_weeks_between for rota, e in elig.items()} for elig in ctx.eligibility
+        ]
         #: (at most K duties, in any M weeks) per person, all rotas together
         self.windows: list[list[tuple[int, int]]] = []
         for person in ctx.people:
@@ -110,15 +115,18 @@ class Roster:
         day = ctx.local_day(p, slot.start)
         windows = self.windows[p]
         near: list[int] = []
+        spacing = self.spacing_days[p]
         for start, end, rota, _ in self.duties[p]:
             days = abs(day - ctx.local_day(p, start))
             if rota == slot.rota and days < min_days:
                 return REFUSAL_CAPACITY
-            if days < any_days:
-                return REFUSAL_ACROSS
             gap = max(slot.start - end, start - slot.end)
             if gap < max(rest, self.rest.get(rota, timedelta(0)), timedelta(0)):
                 return REFUSAL_REST
+            if rota != slot.rota and days < max(min_days, spacing.get(rota, 0)):
+                return REFUSAL_ACROSS
+            if days < any_days:
+                return REFUSAL_ACROSS
             if windows:
                 near.append(days)
         for most, weeks in windows:

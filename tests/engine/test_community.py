@@ -281,3 +281,19 @@ def test_a_kept_duty_keeps_its_first_reason_and_says_what_changed() -> None:
     assert kept
     assert kept[0].text.startswith(why[kept[0].slot_id, kept[0].person_id])
     assert f"{moved_away}" in kept[0].text and "time off" in kept[0].text
+
+
+def test_one_duty_every_n_weeks_in_a_rota_also_spaces_duties_of_other_rotas() -> None:
+    # ana serves review at most every 4 weeks and release whenever: a release two weeks
+    # after her review week is inside her "one duty every 4 weeks".
+    ana = person("ana", every=4, extra=(RELEASE,))
+    later = release_slot("release", "1.0", date(2026, 1, 20), 7, time(9), "UTC", ("lead",))
+    p = problem([ana], (*review_weeks(1), later), rules=BOTH_ROTAS)
+    both = (
+        Assignment("review:2026-01-05", "ana", "reviewer"),
+        Assignment("release:1.0", "ana", "lead"),
+    )
+    assert evaluate(p, both).violations == (
+        "ana on release:1.0 as lead: at their limit across rotas",
+    )
+    assert len(plan(p).assignments) == 1
