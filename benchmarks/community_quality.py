@@ -8,7 +8,8 @@ each size the table gives hard-rule violations, the worst |deviation| from fair 
 person's rotas added up), the least and mean covered UTC hours of a review week, unfilled
 seats and seconds; CP-SAT runs on instances of up to `--exact-up-to` volunteers with
 `--exact-limit` seconds in all (2 workers) and its proven lower bound on the worst deviation.
-Then two probes on a 200-volunteer, 26-week community:
+Then two probes on communities of 50 x 26, 50 x 52 and 200 x 26 (in larger ones a newcomer's
+share is under one duty):
 
 * newcomer: a volunteer joins the review rota (or review and triage) at `now`; the re-plan
   with the first plan as `previous` should give them at least the whole part of their share,
@@ -44,6 +45,8 @@ from rota.engine.context import Context
 
 FULL_SIZES = [(50, 26), (50, 52), (200, 52), (200, 104), (1000, 104), (5000, 104)]
 QUICK_SIZES = [(50, 26), (200, 52), (5000, 104)]
+#: probe communities: small ones, where a newcomer's share is a duty or more
+PROBE_SIZES = [(50, 26), (50, 52), (200, 26)]
 
 HEADER = (
     "| size | planner | viol | worst | min | mean | unfilled | seconds | note |\n"
@@ -121,7 +124,7 @@ def newcomer_probe(volunteers: int = 200, weeks: int = 26) -> list[str]:
         moves = again.metrics.changed
         whole = int(mine.fair_share)
         lines.append(
-            f"| newcomer ({name}) | share {mine.fair_share:.2f} | duties {given} "
+            f"| newcomer ({name}), {volunteers} x {weeks} | share {mine.fair_share:.2f} | duties {given} "
             f"(whole part {whole}) | moves {moves} | {moves / max(given, 1):.1f} per duty "
             f"| {'ok' if given >= whole and moves <= 2 * max(given, 1) else 'MISSED'} "
             f"| {seconds:.3f} s |"
@@ -154,7 +157,7 @@ def time_off_probe(volunteers: int = 200, weeks: int = 26, probes: int = 10) -> 
         worst = max(worst, extra)
         over += extra > 2
     return [
-        f"| time off ({probes} probes) | worst moves beyond the conflicting duty: {worst} "
+        f"| time off ({probes} probes), {volunteers} x {weeks} | worst moves beyond the conflicting duty: {worst} "
         f"| probes over 2: {over} | {'ok' if worst <= 2 else 'MISSED'} |"
     ]
 
@@ -175,8 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in bench(volunteers, weeks, limit, args.exact_up_to):
             print(line, flush=True)
     print("\n| probe | | | | | | |\n|---|---|---|---|---|---|---|")
-    for line in newcomer_probe() + time_off_probe():
-        print(line, flush=True)
+    for volunteers, weeks in PROBE_SIZES:
+        for line in newcomer_probe(volunteers, weeks) + time_off_probe(volunteers, weeks):
+            print(line, flush=True)
     return 0
 
 

@@ -95,7 +95,8 @@ def _movable(solver: Solver, s: int, k: int, taker: int) -> bool:
     origin = solver.roster.origin[s][k]
     if origin == ORIGIN_FROZEN:
         return False
-    return origin != ORIGIN_PREVIOUS or solver.roster.deviation(taker) < -UNDER_SHARE - EPS
+    kept = origin == ORIGIN_PREVIOUS or (s, k) in solver.previous_seats
+    return not kept or solver.roster.deviation(taker) < -UNDER_SHARE - EPS
 
 
 def _keeps_coverage(solver: Solver, s: int, k: int, taker: int, floors: dict[str, int]) -> bool:
@@ -132,6 +133,7 @@ def _fits(solver: Solver, s: int, k: int, taker: int, floors: dict[str, int]) ->
 def _move(solver: Solver, s: int, k: int, taker: int) -> int:
     roster = solver.roster
     giver = roster.seats[s][k]
+    solver.undo_notes[(s, k)] = solver.moves.get((s, k), "")
     solver.record_move(s, k, giver, taker, roster.deviation(giver), roster.deviation(taker))
     roster.vacate(s, k)
     roster.place(taker, s, k, ORIGIN_MOVED)
@@ -142,7 +144,11 @@ def _undo(solver: Solver, s: int, k: int, giver: int, origin: str) -> None:
     roster = solver.roster
     roster.vacate(s, k)
     roster.place(giver, s, k, origin)
-    solver.moves.pop((s, k), None)
+    note = solver.undo_notes.pop((s, k), "")
+    if note:
+        solver.moves[(s, k)] = note
+    else:
+        solver.moves.pop((s, k), None)
 
 
 def _seats_in(solver: Solver, p: int, by_rota: dict[str, list[int]]) -> list[Seat]:

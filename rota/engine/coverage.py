@@ -147,8 +147,17 @@ def _improve_rota(
 
 
 def _movable(solver: Solver, s: int, fixed: tuple[str, ...] = FIXED) -> list[int]:
+    """Seats that may move; with the default, not those kept from the previous plan, even
+    after an earlier move gave them to someone else."""
     roster = solver.roster
-    return [k for k, p in enumerate(roster.seats[s]) if p >= 0 and roster.origin[s][k] not in fixed]
+    kept = ORIGIN_PREVIOUS in fixed
+    return [
+        k
+        for k, p in enumerate(roster.seats[s])
+        if p >= 0
+        and roster.origin[s][k] not in fixed
+        and not (kept and (s, k) in solver.previous_seats)
+    ]
 
 
 Ranked = list[tuple[float, int, int]]  # (deviation, tie-break rank, person), ascending

@@ -110,7 +110,7 @@ def _move_one(
         origin = roster.origin[s][k]
         if origin == ORIGIN_FROZEN:
             continue
-        duties.append((origin == ORIGIN_PREVIOUS, s, k))
+        duties.append((origin == ORIGIN_PREVIOUS or (s, k) in solver.previous_seats, s, k))
     duties.sort()
     holds_lead = roster.holds_lead(giver, rota)
     for is_previous, s, k in duties:

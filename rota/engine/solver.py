@@ -59,8 +59,13 @@ class Solver:
         #: previous assignments that no longer fit: slot -> [(person, role, refusal)]
         self.dropped: dict[int, list[tuple[int, str, str]]] = {}
         self.frozen_why: dict[tuple[int, int], str] = {}
+        #: seats kept from the previous plan at the start: whoever holds them later, moving
+        #: them again is a change, so the stability rule keeps applying to them
+        self.previous_seats: set[tuple[int, int]] = set()
         #: why a seat changed hands in rebalancing or coverage moves
         self.moves: dict[tuple[int, int], str] = {}
+        #: the note a seat had before a tentative move, restored if the move is undone
+        self.undo_notes: dict[tuple[int, int], str] = {}
         #: how far behind their fair share each newly picked person was when picked
         self.owed_when_picked: dict[tuple[int, int], float] = {}
 
@@ -97,6 +102,7 @@ class Solver:
             refusal = roster.refusal(p, s, role) if k >= 0 else "seat taken"
             if k >= 0 and refusal is None:
                 roster.place(p, s, k, ORIGIN_PREVIOUS)
+                self.previous_seats.add((s, k))
                 self.kept_previous += 1
                 self.previous_why[(s, k)] = (
                     p,
