@@ -124,8 +124,9 @@ def newcomer_probe(volunteers: int = 200, weeks: int = 26) -> list[str]:
         moves = again.metrics.changed
         whole = int(mine.fair_share)
         lines.append(
-            f"| newcomer ({name}), {volunteers} x {weeks} | share {mine.fair_share:.2f} | duties {given} "
-            f"(whole part {whole}) | moves {moves} | {moves / max(given, 1):.1f} per duty "
+            f"| newcomer ({name}), {volunteers} x {weeks} | share {mine.fair_share:.2f} "
+            f"| duties {given} (whole part {whole}) | moves {moves} "
+            f"| {moves / max(given, 1):.1f} per duty "
             f"| {'ok' if given >= whole and moves <= 2 * max(given, 1) else 'MISSED'} "
             f"| {seconds:.3f} s |"
         )
@@ -157,8 +158,9 @@ def time_off_probe(volunteers: int = 200, weeks: int = 26, probes: int = 10) -> 
         worst = max(worst, extra)
         over += extra > 2
     return [
-        f"| time off ({probes} probes), {volunteers} x {weeks} | worst moves beyond the conflicting duty: {worst} "
-        f"| probes over 2: {over} | {'ok' if worst <= 2 else 'MISSED'} |"
+        f"| time off ({probes} probes), {volunteers} x {weeks} "
+        f"| worst moves beyond the conflicting duty: {worst} | probes over 2: {over} "
+        f"| {'ok' if worst <= 2 else 'MISSED'} |"
     ]
 
 
