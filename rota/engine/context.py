@@ -91,6 +91,7 @@ class Context:
         self.share_weight = [max(0.0, p.share) for p in self.people]
         self._local_days: dict[tuple[str, datetime], int] = {}
         self._spaced_cache: dict[tuple[object, ...], int] = {}
+        self._horizon_of: dict[frozenset[str], list[SlotInfo]] = {}
         self._compute_availability()
         self.fair_share: dict[str, list[float]] = {}
         self.history_load: dict[str, list[float]] = {}
@@ -367,7 +368,11 @@ class Context:
     def _spaced_all(self, p: int, min_days: int) -> float:
         """`_spaced_count` over the slots of all p's rotas (a bound for limits across rotas:
         K in M weeks allows at most K times the M-week-spaced count)."""
-        mine = [s for s in self.slots[: self.horizon_count] if s.rota in self.eligibility[p]]
+        rotas = frozenset(self.eligibility[p])
+        mine = self._horizon_of.get(rotas)
+        if mine is None:
+            mine = [s for s in self.slots[: self.horizon_count] if s.rota in rotas]
+            self._horizon_of[rotas] = mine
         return float(self._spaced_count(p, mine, min_days))
 
     def _spaced_count(self, p: int, horizon: list[SlotInfo], min_days: int) -> int:
@@ -426,26 +431,31 @@ def _water_fill(
 ) -> list[float]:
     """Fair shares summing to `total`: `past + level x horizon` for everyone, at one `level`,
     but never below what a person already carries (nobody's new share is negative) nor above
-    it plus the duties they can still take. The level is found by bisection."""
-
-    def shares(level: float) -> list[float]:
-        return [
-            min(h + b, max(h, f + level * z))
-            for f, z, h, b in zip(past, horizon, history, bounds, strict=True)
-        ]
+    it plus the duties they can still take. The level is found by bisection over the people
+    with a part in the rota (everyone else's share is 0)."""
+    rows = [
+        (f, z, h, b)
+        for f, z, h, b in zip(past, horizon, history, bounds, strict=True)
+        if f or z or h
+    ]
 
     def filled(level: float) -> float:
-        return sum(shares(level))
+        return sum(min(h + b, max(h, f + level * z)) for f, z, h, b in rows)
 
     low, high = -1.0, 1.0
     while filled(low) > total and low > -1e9:
         low *= 4
     while filled(high) < total and high < 1e9:
         high *= 4
-    for _ in range(60):
+    for _ in range(100):
+        if high - low <= 1e-12 * max(1.0, abs(high)):
+            break
         middle = (low + high) / 2
         if filled(middle) < total:
             low = middle
         else:
             high = middle
-    return shares(high)
+    return [
+        min(h + b, max(h, f + high * z))
+        for f, z, h, b in zip(past, horizon, history, bounds, strict=True)
+    ]

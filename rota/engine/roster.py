@@ -52,6 +52,11 @@ class Roster:
         ]
         self.count: dict[str, list[int]] = {r: [0] * len(ctx.people) for r in ctx.rules}
         self.load: dict[str, list[float]] = {r: list(v) for r, v in ctx.history_load.items()}
+        #: load minus fair share over each person's rotas, kept up to date by place/vacate
+        self.total_deviation = [
+            sum(self.load[r][p] - ctx.fair_share[r][p] for r in ctx.eligibility[p])
+            for p in range(len(ctx.people))
+        ]
         self.rest: dict[str, timedelta] = {r: rules.min_rest for r, rules in ctx.rules.items()}
         self.org_rule = {r: rules.one_per_organisation for r, rules in ctx.rules.items()}
         self.organisation = [p.organisation for p in ctx.people]
@@ -75,7 +80,7 @@ class Roster:
     def deviation(self, p: int, rota: str = "") -> float:
         """Load minus fair share, all of p's rotas added up (as the metrics count it): a
         release duty and a review week weigh alike. `rota` only names the one in hand."""
-        return sum(self.load[r][p] - self.ctx.fair_share[r][p] for r in self.ctx.eligibility[p])
+        return self.total_deviation[p]
 
     def owed(self, p: int, rota: str = "") -> float:
         return -self.deviation(p, rota)
@@ -168,6 +173,8 @@ class Roster:
         self.duties[p].append((slot.start, slot.end, slot.rota, s))
         self.count[slot.rota][p] += 1
         self.load[slot.rota][p] += slot.weight
+        if slot.rota in self.ctx.eligibility[p]:
+            self.total_deviation[p] += slot.weight
 
     def vacate(self, s: int, k: int) -> int:
         slot = self.ctx.slots[s]
@@ -178,6 +185,8 @@ class Roster:
         self.duties[p] = [d for d in self.duties[p] if d[3] != s]
         self.count[slot.rota][p] -= 1
         self.load[slot.rota][p] -= slot.weight
+        if slot.rota in self.ctx.eligibility[p]:
+            self.total_deviation[p] -= slot.weight
         return p
 
     def free_seat(self, s: int, role: str) -> int:
