@@ -28,6 +28,8 @@ EPS = 1e-9
 #: worst people looked at, and rule checks allowed per look, so large plans stay fast
 ROUNDS = 60
 CHECKS_PER_ROUND = 4000
+#: rule checks allowed over all rounds
+CHECKS_TOTAL = 40000
 #: the least-served people tried as takers of a duty
 TAKERS = 40
 
@@ -48,11 +50,17 @@ def reduce_worst(solver: Solver) -> None:
     for s in range(ctx.horizon_count):
         by_rota.setdefault(ctx.slots[s].rota, []).append(s)
     tried: set[int] = set()
+    spent = 0
     for _ in range(ROUNDS):
         focus = _worst(solver, tried)
-        if focus is None:
+        if focus is None or spent >= CHECKS_TOTAL:
             return
-        if not _help(solver, focus, floors, by_rota):
+        budget = _Budget()
+        helped = _help(solver, focus, floors, by_rota, budget)
+        spent += CHECKS_PER_ROUND - max(budget.left, 0)
+        if helped:
+            tried.clear()  # the plan changed: someone stuck before may be helped now
+        else:
             tried.add(focus)
 
 
@@ -80,12 +88,15 @@ class _Budget:
 
 
 def _help(
-    solver: Solver, focus: int, floors: dict[str, int], by_rota: dict[str, list[int]]
+    solver: Solver,
+    focus: int,
+    floors: dict[str, int],
+    by_rota: dict[str, list[int]],
+    budget: _Budget,
 ) -> bool:
     roster = solver.roster
     dev = roster.deviation(focus)
     limit = abs(dev) - EPS
-    budget = _Budget()
     if dev < 0:
         return _take(solver, focus, limit, floors, by_rota, budget)
     return _give(solver, focus, limit, floors, by_rota, budget)
