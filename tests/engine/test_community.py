@@ -297,3 +297,26 @@ def test_one_duty_every_n_weeks_in_a_rota_also_spaces_duties_of_other_rotas() ->
         "ana on release:1.0 as lead: at their limit across rotas",
     )
     assert len(plan(p).assignments) == 1
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_community_plans_keep_every_rule_and_a_replan_without_change_changes_nothing(
+    seed: int,
+) -> None:
+    from benchmarks.community import community
+
+    p = community(40, 16, seed=seed)
+    first = plan(p)
+    assert first.metrics.hard_violations == 0, first.metrics.violations
+    assert plan(p) == first
+    why = {(e.slot_id, e.person_id, e.role): e.first for e in first.explanations}
+    previous = tuple(
+        Assignment(a.slot_id, a.person_id, a.role, why[a.slot_id, a.person_id, a.role])
+        for a in first.assignments
+    )
+    again = plan(replace(p, previous=previous))
+    assert again.metrics.hard_violations == 0
+    assert again.metrics.changed == 0
+    assert {(a.slot_id, a.person_id) for a in again.assignments} == {
+        (a.slot_id, a.person_id) for a in first.assignments
+    }
