@@ -106,3 +106,16 @@ def test_a_kept_duty_keeps_the_reason_it_was_first_given(review_rota, triage_rot
     for a in Assignment.objects.active().filter(pk__in=first):
         assert a.first_reason == first[a.pk]
         assert a.explanation.startswith(first[a.pk])
+
+
+def test_a_duty_planned_before_reasons_were_kept_takes_its_reason_from_the_explanation(
+    review_rota, triage_rota, two_rotas
+):
+    rota_plan(review_rota.pk, now=NOW)
+    later = Assignment.objects.active().filter(shift__starts_at__gt=NOW + timedelta(weeks=4))
+    old = "As reviewer: of the 7 people available then, you were among the most owed."
+    kept = list(later.values_list("pk", flat=True))
+    later.update(first_reason="", explanation=f"{old} Your fair share is 2.00 duties.")
+    rota_plan(review_rota.pk, now=NOW + timedelta(hours=1))
+    for a in Assignment.objects.active().filter(pk__in=kept):
+        assert a.explanation.startswith(old)

@@ -150,6 +150,15 @@ def _person_check(person: engine.Person) -> None:
             raise ValueError(f"an unavailable interval ends before it starts: {interval}")
 
 
+def _first_reason(explanation: str) -> str:
+    """The reason a duty was first given, from an explanation stored before reasons were kept
+    apart: its first part, unless that only said the duty was kept from an earlier plan."""
+    first = explanation.split(" Your fair share", 1)[0].strip()
+    if not first or "kept from the previous plan" in first:
+        return ""
+    return first
+
+
 def community_rota_ids(rota_id: int) -> list[int]:
     """The rota and every rota sharing people with it, directly or through others (a
     community is planned in one engine run, so limits across rotas hold), in id order."""
@@ -199,7 +208,9 @@ def problem_for_community(
     )
     frozen, previous = [], []
     for a in current:
-        item = engine.Assignment(a.shift.key, str(a.person_id), a.role, a.first_reason)
+        item = engine.Assignment(
+            a.shift.key, str(a.person_id), a.role, a.first_reason or _first_reason(a.explanation)
+        )
         keep = (
             a.shift.starts_at < freeze_until[str(a.shift.rota_id)]
             or a.source != AssignmentSource.PLANNED
