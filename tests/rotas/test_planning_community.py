@@ -119,3 +119,32 @@ def test_a_duty_planned_before_reasons_were_kept_takes_its_reason_from_the_expla
     rota_plan(review_rota.pk, now=NOW + timedelta(hours=1))
     for a in Assignment.objects.active().filter(pk__in=kept):
         assert a.explanation.startswith(old)
+
+
+def test_the_exported_problem_holds_the_whole_community(
+    review_rota, triage_rota, two_rotas, tmp_path
+):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "community.json"
+    call_command("plan_rotas", "--rota", "triage", "--export-problem", str(path), stdout=StringIO())
+    data = json.loads(path.read_text())
+    assert sorted(r["rota"] for r in data["rotas"]) == sorted(
+        [str(review_rota.pk), str(triage_rota.pk)]
+    )
+
+
+def test_planning_every_rota_reports_the_community_once(review_rota, triage_rota, two_rotas):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("plan_rotas", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert sorted(item["rota"] for item in report) == ["pr-review", "triage"]
+    assert PlanRun.objects.count() == 2

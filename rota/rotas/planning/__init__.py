@@ -49,6 +49,7 @@ __all__ = [
     "community_rota_ids",
     "plan_apply",
     "plan_outbox_key",
+    "problem_for_community",
     "problem_for_rota",
     "releases_from_cadence",
     "rota_plan",
@@ -69,6 +70,8 @@ class PlanOutcome:
     changes: list[dict[str, Any]] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
     busy: bool = False  # another run holds the rota: try again shortly
+    #: the changes of every rota of the community planned with it, by rota id
+    community_changes: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 class RotaLocked(Exception):
@@ -123,7 +126,10 @@ def rota_plan(
             if dry_run:
                 transaction.set_rollback(True)
                 return PlanOutcome(
-                    outcome=f"dry run: {len(changes)} changes", changes=changes, metrics=metrics
+                    outcome=f"dry run: {len(changes)} changes",
+                    changes=changes,
+                    metrics=metrics,
+                    community_changes=all_changes,
                 )
             run = None
             for each in rotas:
@@ -173,4 +179,5 @@ def rota_plan(
         run=run,
         changes=changes,
         metrics=metrics,
+        community_changes=all_changes,
     )
