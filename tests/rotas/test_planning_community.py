@@ -148,3 +148,21 @@ def test_planning_every_rota_reports_the_community_once(review_rota, triage_rota
     report = json.loads(out.getvalue())
     assert sorted(item["rota"] for item in report) == ["pr-review", "triage"]
     assert PlanRun.objects.count() == 2
+
+
+def test_a_newcomer_gets_their_share_at_once_and_is_told_who_gave_it(
+    review_rota, triage_rota, two_rotas
+):
+    rota_plan(review_rota.pk, now=NOW)
+    newbie = make_user("newbie", time_zone="Europe/Berlin", organisation="newbie-org")
+    Membership.objects.create(user=newbie, rota=review_rota, roles=["reviewer"])
+    outcome = rota_plan(review_rota.pk, now=NOW + timedelta(hours=1))
+    mine = list(Assignment.objects.active().filter(person=newbie))
+    share = next(
+        p["fair_share"] for p in outcome.metrics["people"] if p["person_id"] == str(newbie.pk)
+    )
+    assert len(mine) >= int(share) >= 1
+    moved = [a for a in mine if "moved to you from" in a.explanation]
+    assert moved
+    giver = moved[0].explanation.split("moved to you from ", 1)[1].split(":")[0]
+    assert giver in {u.name for u in two_rotas}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
@@ -112,8 +113,10 @@ def plan_apply(
                 shift=shift,
                 person_id=key[1],
                 role=key[2],
-                explanation=explanations.get((key[0], str(key[1]), key[2]), ""),
-                first_reason=first_reasons.get((key[0], str(key[1]), key[2]), ""),
+                explanation=_with_names(explanations.get((key[0], str(key[1]), key[2]), ""), names),
+                first_reason=_with_names(
+                    first_reasons.get((key[0], str(key[1]), key[2]), ""), names
+                ),
             )
         )
         touched_shifts.add(shift.pk)
@@ -124,18 +127,32 @@ def plan_apply(
     # calendar event for them too, so its sequence is raised; a new "why you" is a change too.
     for key in wanted & set(have):
         assignment = have[key]
-        text = explanations.get((key[0], str(key[1]), key[2]), assignment.explanation)
+        text = _with_names(
+            explanations.get((key[0], str(key[1]), key[2]), assignment.explanation), names
+        )
         update: dict[str, Any] = {}
         if assignment.shift_id in touched_shifts:
             update["sequence"] = F("sequence") + 1
         if text != assignment.explanation:
             update["explanation"] = text
-        first = first_reasons.get((key[0], str(key[1]), key[2]), "")
+        first = _with_names(first_reasons.get((key[0], str(key[1]), key[2]), ""), names)
         if first and not assignment.first_reason:
             update["first_reason"] = first
         if update:
             Assignment.objects.filter(pk=assignment.pk).update(updated_at=now, **update)
     return changes
+
+
+# The engine names people by id where a reason involves someone else ("moved to you from 17:",
+# "when 17 could no longer serve"); the pages show their name instead.
+_PERSON_IN_REASON = re.compile(
+    r"(?<=from )(\d+)(?=[:, ])|(?<=with )(\d+)(?= to )|(?<=when )(\d+)(?= could )"
+    r"|(?<=; )(\d+)(?= could )"
+)
+
+
+def _with_names(text: str, names: dict[int, str]) -> str:
+    return _PERSON_IN_REASON.sub(lambda m: _display(int(m.group()), names), text)
 
 
 def _covered_hours(slot_metrics: engine.SlotMetrics | None) -> list[int]:
