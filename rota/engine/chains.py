@@ -6,8 +6,10 @@ someone else: the under-served person takes a duty from a giver who would then f
 so the giver in turn takes a duty (maybe of another rota) from someone above their share. This
 pass looks at the person furthest from their share and accepts the single move, or the chain
 of two, that leaves everyone it touches strictly nearer than that worst. Coverage is kept: no
-review week drops below `min(its hours, the floor)`, where the floor is the rota's
-`min_coverage_hours` or the plan's least-covered week, whichever is higher.
+review week drops below `min(its hours, the floor)`, where the floor is first the rota's
+`min_coverage_hours` or the plan's least-covered week, whichever is higher, and then, in a
+second round, `min_coverage_hours` alone (hours above the rota's floor are given up only for a
+lower worst deviation).
 
 Frozen seats never move; a seat kept from the previous plan moves only to someone more than
 `UNDER_SHARE` duty below their share (the stability rule of `rebalance`).
@@ -30,6 +32,8 @@ ROUNDS = 60
 CHECKS_PER_ROUND = 4000
 #: rule checks allowed over all rounds
 CHECKS_TOTAL = 40000
+#: how much the second round must lower the worst deviation to keep the hours it gave up
+WORTH = 0.01
 #: the least-served people tried as takers of a duty
 TAKERS = 40
 
@@ -37,6 +41,9 @@ Seat = tuple[int, int]
 
 
 def reduce_worst(solver: Solver) -> None:
+    """Two rounds: first keeping every review week at `min(its hours, the plan's floor)`, then
+    at `min(its hours, min_coverage_hours)` only, so hours above the rota's own floor are
+    given up only for a lower worst deviation."""
     ctx, roster = solver.ctx, solver.roster
     floors: dict[str, int] = {}
     for rota, rules in ctx.rules.items():
@@ -46,6 +53,39 @@ def reduce_worst(solver: Solver) -> None:
             if ctx.slots[s].rota == rota and rules.kind == "review" and len(ctx.slots[s].roles) > 1
         ]
         floors[rota] = max(rules.min_coverage_hours, min(weeks, default=0))
+    _reduce(solver, floors)
+    before = _worst_value(solver)
+    log: list[tuple[int, int, int, str, str]] = []
+    solver.chain_log = log
+    _reduce(solver, {rota: rules.min_coverage_hours for rota, rules in ctx.rules.items()})
+    solver.chain_log = None
+    if _worst_value(solver) > before - WORTH:
+        # not worth the hours it cost: undo the round, last move first
+        for s, k, giver, origin, note in reversed(log):
+            roster.vacate(s, k)
+            roster.place(giver, s, k, origin)
+            if note:
+                solver.moves[(s, k)] = note
+            else:
+                solver.moves.pop((s, k), None)
+
+
+def _worst_value(solver: Solver) -> float:
+    """The worst |deviation| among people a plan can still help."""
+    ctx, roster = solver.ctx, solver.roster
+    return max(
+        (
+            abs(roster.deviation(p))
+            for p in range(len(ctx.people))
+            if ctx.eligibility[p]
+            and (roster.deviation(p) <= 0 or any(roster.count[r][p] for r in ctx.eligibility[p]))
+        ),
+        default=0.0,
+    )
+
+
+def _reduce(solver: Solver, floors: dict[str, int]) -> None:
+    ctx = solver.ctx
     by_rota: dict[str, list[int]] = {}
     for s in range(ctx.horizon_count):
         by_rota.setdefault(ctx.slots[s].rota, []).append(s)
@@ -145,6 +185,8 @@ def _move(solver: Solver, s: int, k: int, taker: int) -> int:
     roster = solver.roster
     giver = roster.seats[s][k]
     solver.undo_notes[(s, k)] = solver.moves.get((s, k), "")
+    if solver.chain_log is not None:
+        solver.chain_log.append((s, k, giver, roster.origin[s][k], solver.moves.get((s, k), "")))
     solver.record_move(s, k, giver, taker, roster.deviation(giver), roster.deviation(taker))
     roster.vacate(s, k)
     roster.place(taker, s, k, ORIGIN_MOVED)
@@ -155,6 +197,8 @@ def _undo(solver: Solver, s: int, k: int, giver: int, origin: str) -> None:
     roster = solver.roster
     roster.vacate(s, k)
     roster.place(giver, s, k, origin)
+    if solver.chain_log:
+        solver.chain_log.pop()
     note = solver.undo_notes.pop((s, k), "")
     if note:
         solver.moves[(s, k)] = note

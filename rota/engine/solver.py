@@ -66,6 +66,9 @@ class Solver:
         self.moves: dict[tuple[int, int], str] = {}
         #: the note a seat had before a tentative move, restored if the move is undone
         self.undo_notes: dict[tuple[int, int], str] = {}
+        #: while not None, the chain pass logs its moves here (seat, giver, origin, note) so
+        #: a round can be undone
+        self.chain_log: list[tuple[int, int, int, str, str]] | None = None
         #: how far behind their fair share each newly picked person was when picked
         self.owed_when_picked: dict[tuple[int, int], float] = {}
 
