@@ -115,15 +115,15 @@ def test_a_change_committed_during_a_plan_run_gets_a_run_of_its_own(
     from rota.rotas import planning
 
     key = plan_outbox_key(member.rota_id)
-    real_problem = planning.problem_for_rota
+    real_problem = planning.problem_for_community
 
-    def change_meanwhile(rota, now):
-        found = real_problem(rota, now)
+    def change_meanwhile(rotas, now):
+        found = real_problem(rotas, now)
         # Another request lands after this run read its data (a new token on the row).
         OutboxTask.objects.filter(key=key).update(token=uuid.uuid4())
         return found
 
-    monkeypatch.setattr(planning, "problem_for_rota", change_meanwhile)
+    monkeypatch.setattr(planning, "problem_for_community", change_meanwhile)
     with django_capture_on_commit_callbacks(execute=True):
         rota_plan(member.rota_id)
     row = OutboxTask.objects.get(key=key)
