@@ -340,3 +340,18 @@ def not_assignable_mark(repository: Repository, login: str, reason: str, now: da
         [NotAssignable(repository=repository, login=login, reason=reason[:500], created_at=now)],
         ignore_conflicts=True,
     )
+
+
+# GitHub looks for CODEOWNERS in these places, first found wins.
+CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+
+
+def codeowners_fetch(repository: Repository) -> str:
+    from rota.github import client
+
+    credentials = credentials_for(repository)
+    for path in CODEOWNERS_PATHS:
+        text = client.repository_file_get(credentials, repository.full_name, path)
+        if text is not None:
+            return text
+    raise OwnershipRefused(["no CODEOWNERS in .github/, the root or docs/"])

@@ -81,7 +81,9 @@ def schema_errors(
 
 
 def _template_regex(template: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\{[^/]+?\}", "[^/]+", template) + "$")
+    # {path} of the contents API may hold slashes; every other parameter is one segment.
+    pattern = re.sub(r"\{[^/]+?\}", "[^/]+", template.replace("{path}", "\x00"))
+    return re.compile("^" + pattern.replace("\x00", ".+") + "$")
 
 
 def request_errors(method: str, path: str, query: dict[str, list[str]], body: Any) -> list[str]:
