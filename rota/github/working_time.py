@@ -75,7 +75,8 @@ def minutes_until_working(intervals: list[Interval], now: datetime) -> int | Non
             starts.append(a)
     if not starts:
         return None
-    return int((min(starts) - now).total_seconds() // 60) + 1
+    seconds = (min(starts) - now).total_seconds()
+    return int(-(-seconds // 60))  # rounded up: "in 0 min" would read as working now
 
 
 def working_seconds(intervals: list[Interval]) -> float:

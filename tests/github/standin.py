@@ -52,7 +52,7 @@ class StandIn:
         self.seen: list[Seen] = []
         self.violations: list[str] = []
         self.replies: dict[str, list[Reply]] = defaultdict(list)
-        self.files: list[str] = []
+        self.files: list[str] = ["README.md"]
         self.issues: list[dict[str, Any]] = []
         self.contents: dict[str, str] = {}
         self.refuse: set[str] = set()  # logins answered with 422 (not collaborators)
