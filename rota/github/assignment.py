@@ -21,13 +21,15 @@ from typing import Any
 from accounts.models import User
 from accounts.selectors import availability_for_users
 from rota.github import client
-from rota.github.client import GitHubRefused
+from rota.github.client import GitHubRateLimited, GitHubRefused, GitHubUnavailable
 from rota.github.models import (
     GITHUB_MAX_REVIEWERS,
     DecisionKind,
     Delivery,
     Repository,
+    RequestState,
     ReviewDecision,
+    ReviewRequest,
 )
 from rota.github.selectors import (
     components_touched,
@@ -41,7 +43,7 @@ from rota.github.services import (
     not_assignable_mark,
     review_request_open,
 )
-from rota.github.working_time import minutes_until_working, working_intervals
+from rota.github.working_time import minutes_until_working, working_intervals, working_seconds
 from rota.rotas.models import Component
 
 LOOKAHEAD = timedelta(days=8)
@@ -167,7 +169,14 @@ class Decider:
             return f"at the cap of {self.repository.open_requests_cap} open review requests"
         return ""
 
-    def request(self, candidate: Candidate, components: list[int], refused: set[str]) -> bool:
+    def request(
+        self,
+        candidate: Candidate,
+        components: list[int],
+        refused: set[str],
+        kind: str = DecisionKind.REQUESTED,
+        why: str = "",
+    ) -> bool:
         """Ask GitHub for one reviewer; False (and remembered) when GitHub refuses them."""
         try:
             client.pull_request_reviewers_request(
@@ -202,8 +211,8 @@ class Decider:
         self.pr.requested.add(candidate.login.lower())
         self.requested.append(candidate.login)
         self.note(
-            DecisionKind.REQUESTED,
-            candidate.reason(self.repository.open_requests_cap),
+            kind,
+            why + candidate.reason(self.repository.open_requests_cap),
             candidate.login,
             candidate.person,
         )
@@ -273,6 +282,8 @@ def _request_from(
     wanted: int,
     components: list[int],
     refused: set[str],
+    kind: str = DecisionKind.REQUESTED,
+    why: str = "",
 ) -> int:
     picked = 0
     for candidate in candidates:
@@ -282,6 +293,117 @@ def _request_from(
         if why_not:
             decider.note(DecisionKind.SKIPPED, why_not, candidate.login, candidate.person)
             continue
-        if decider.request(candidate, components, refused):
+        if decider.request(candidate, components, refused, kind, why):
             picked += 1
     return picked
+
+
+# --- silent reviewers ----------------------------------------------------------------------
+
+
+def silent_reviewers_follow_up(now: datetime) -> str:
+    """Follow each reviewer Rota asked who has not reviewed after N of their own working
+    hours with the next candidate, at most the repository's number of times per pull request.
+    Each request is claimed (followed_up_at) before GitHub is asked, so two runs never follow
+    the same one up twice; a transient GitHub error releases the claim for the next run."""
+    due = (
+        ReviewRequest.objects.filter(
+            state=RequestState.OPEN,
+            by_rota=True,
+            followed_up_at__isnull=True,
+            repository__active=True,
+            person__isnull=False,
+        )
+        .select_related("repository", "person")
+        .order_by("requested_at")
+    )
+    followed = 0
+    for request in due:
+        repository = request.repository
+        hours = repository.silent_after_working_hours
+        if request.requested_at > now - timedelta(hours=hours):
+            continue  # not even that many hours on the wall clock
+        assert request.person is not None
+        av = availability_for_users([request.person.pk], request.requested_at, now).get(
+            request.person.pk
+        )
+        if av is None or av.problem:
+            continue
+        worked = working_seconds(
+            working_intervals(av.windows, av.time_zone, av.unavailable, request.requested_at, now)
+        )
+        if worked < hours * 3600:
+            continue
+        if not ReviewRequest.objects.filter(pk=request.pk, followed_up_at__isnull=True).update(
+            followed_up_at=now
+        ):
+            continue
+        try:
+            followed += _follow_up(request, hours, now)
+        except (GitHubRateLimited, GitHubUnavailable):
+            ReviewRequest.objects.filter(pk=request.pk).update(followed_up_at=None)
+            break  # GitHub is limiting or away: the next run goes on
+    return f"followed up {followed} silent reviewer(s)"
+
+
+def _follow_up(request: ReviewRequest, hours: int, now: datetime) -> int:
+    repository = request.repository
+    done = ReviewDecision.objects.filter(
+        repository=repository, pull_number=request.pull_number, kind=DecisionKind.FOLLOW_UP
+    ).count()
+    pr = PullRequest(
+        number=request.pull_number,
+        author=request.pull_author,
+        requested={r.login.lower() for r in open_requests_on(repository, request.pull_number)},
+    )
+    decider = Decider(repository, pr, None, now)
+    if done >= repository.silent_max_follow_ups:
+        decider.note(
+            DecisionKind.NOBODY,
+            f"{request.login} is silent, but this pull request had its "
+            f"{repository.silent_max_follow_ups} follow-up(s) already",
+            request.login,
+            request.person,
+        )
+        return 0
+    touched = list(
+        Component.objects.filter(pk__in=request.components or []).prefetch_related("owners")
+    )
+    refused = not_assignable_logins(repository)
+    why = f"follows up {request.login}, silent after {hours} of their working hours; "
+    duty = [a.person for a in on_duty_now(repository.review_rota, now)]
+    picked = _request_from(
+        decider,
+        candidates_for(duty, touched, now, on_duty=True),
+        1,
+        request.components or [],
+        refused,
+        DecisionKind.FOLLOW_UP,
+        why,
+    )
+    if picked == 0:
+        owners = list({o for c in touched for o in c.owners.all()})
+        in_hours = [
+            c for c in candidates_for(owners, touched, now, on_duty=False) if c.minutes_to_work == 0
+        ]
+        picked = _request_from(
+            decider, in_hours, 1, request.components or [], refused, DecisionKind.FOLLOW_UP, why
+        )
+    if picked == 0:
+        decider.note(DecisionKind.NOBODY, f"nobody to follow up silent {request.login}")
+        return 0
+    if not repository.silent_keep_first:
+        client.pull_request_reviewers_remove(
+            credentials_for(repository), repository.full_name, request.pull_number, [request.login]
+        )
+        ReviewRequest.objects.filter(pk=request.pk).update(
+            state=RequestState.REMOVED, closed_at=now
+        )
+        decider.note(
+            DecisionKind.REMOVED,
+            f"silent after {hours} of their working hours; followed up by "
+            + ", ".join(decider.requested),
+            request.login,
+            request.person,
+        )
+    return 1

@@ -70,3 +70,16 @@ def delivery_process_task(delivery_pk: int) -> str:
         return f"delivery {delivery_pk}: failed ({type(exc).__name__})"
     delivery_finish(delivery, outcome, token, timezone.now())
     return f"delivery {delivery_pk}: {outcome}"
+
+
+@shared_task(
+    name="rota.github.tasks.silent_reviewers_task",
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    max_retries=3,
+)
+def silent_reviewers_task() -> str:
+    """Every quarter hour: follow up reviewers silent for N of their working hours."""
+    from rota.github.assignment import silent_reviewers_follow_up
+
+    return silent_reviewers_follow_up(timezone.now())
