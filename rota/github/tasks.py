@@ -83,3 +83,18 @@ def silent_reviewers_task() -> str:
     from rota.github.assignment import silent_reviewers_follow_up
 
     return silent_reviewers_follow_up(timezone.now())
+
+
+@shared_task(
+    name="rota.github.tasks.triage_digests_task",
+    autoretry_for=TRANSIENT,
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=5,
+)
+def triage_digests_task() -> str:
+    """Weekly: each triage rota's digest of untriaged issues. Safe to run twice: a week's
+    digest is one row, sent once."""
+    from rota.github.triage import triage_digests_send
+
+    return "; ".join(triage_digests_send(timezone.now())) or "no triage rotas with a repository"
