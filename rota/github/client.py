@@ -17,6 +17,7 @@ same credentials wait for x-ratelimit-reset without asking GitHub (a mark in the
 from __future__ import annotations
 
 import base64
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,6 +75,32 @@ class Credentials:
     installation_id: int | None = None
 
 
+class _SharedTransport(httpx.BaseTransport):
+    """One connection pool per process for every call. githubkit opens (and closes) an httpx
+    client per request; without a shared transport each request would build a TLS context and
+    a new connection, which cost more than the rest of a reviewer assignment together."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.inner = httpx.HTTPTransport(retries=0)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        pass  # the pool outlives each client; it ends with the process
+
+
+_transport: _SharedTransport | None = None
+
+
+def _shared_transport() -> _SharedTransport:
+    global _transport
+    if _transport is None or _transport.pid != os.getpid():  # a forked worker gets its own
+        _transport = _SharedTransport()
+    return _transport
+
+
 def _github(auth: Any) -> GitHub[Any]:
     return GitHub(
         auth,
@@ -83,6 +110,7 @@ def _github(auth: Any) -> GitHub[Any]:
         http_cache=False,
         user_agent="Rota (+https://github.com/rota)",
         follow_redirects=False,
+        transport=_shared_transport(),
     )
 
 
