@@ -17,6 +17,7 @@ same credentials wait for x-ratelimit-reset without asking GitHub (a mark in the
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -39,6 +40,7 @@ FILES_PER_PAGE = 100
 SECONDARY_LIMIT_MIN_WAIT = 60.0
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 class GitHubError(Exception):
@@ -118,6 +120,23 @@ def _pause_key(credentials: Credentials) -> str:
     return f"github:rate-limit-until:{credentials.key}"
 
 
+def _cache_get(key: str) -> Any:
+    # The cache is Redis in production; a Redis outage must not turn a GitHub call into a
+    # failure: without the cache Rota only asks GitHub for a token or a budget it could reuse.
+    try:
+        return cache.get(key)
+    except Exception:  # redis-py raises many kinds; all mean "no cached value"
+        logger.warning("cache unavailable for %s", key)
+        return None
+
+
+def _cache_set(key: str, value: Any, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception:  # as in _cache_get
+        logger.warning("cache unavailable for %s", key)
+
+
 def _message(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -139,7 +158,7 @@ def _reset_wait(headers: httpx.Headers) -> float | None:
 
 def _call(credentials: Credentials, call: Callable[[], Response[Any, Any]]) -> httpx.Response:
     """Run one request, mapping githubkit's errors onto ours and remembering a spent budget."""
-    paused_until = cache.get(_pause_key(credentials))
+    paused_until = _cache_get(_pause_key(credentials))
     if paused_until and paused_until > time.time():
         raise GitHubRateLimited(
             "rate limit spent; waiting for x-ratelimit-reset", paused_until - time.time()
@@ -173,7 +192,7 @@ def _remember_budget(credentials: Credentials, headers: httpx.Headers) -> None:
     if headers.get("x-ratelimit-remaining") == "0":
         wait = _reset_wait(headers)
         if wait:
-            cache.set(_pause_key(credentials), time.time() + wait, timeout=int(wait) + 1)
+            _cache_set(_pause_key(credentials), time.time() + wait, int(wait) + 1)
 
 
 def _client(credentials: Credentials) -> GitHub[Any]:
@@ -188,14 +207,14 @@ def installation_token(credentials: Credentials) -> str:
     """An installation access token, cached (shared by all processes) until shortly before
     it expires (GitHub gives them an hour)."""
     key = f"github:installation-token:{credentials.app_id}:{credentials.installation_id}"
-    token = cache.get(key)
+    token = _cache_get(key)
     if token:
         return str(token)
     body = installation_token_create(credentials)
     expires = datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00"))
     ttl = int((expires - datetime.now(UTC)).total_seconds()) - 120
     if ttl > 0:
-        cache.set(key, body["token"], timeout=ttl)
+        _cache_set(key, body["token"], ttl)
     return str(body["token"])
 
 

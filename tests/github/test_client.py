@@ -66,3 +66,18 @@ def test_an_unreachable_github_is_an_outage(settings: object) -> None:
     settings.GITHUB_API_URL = "http://127.0.0.1:9"  # type: ignore[attr-defined]
     with pytest.raises(GitHubUnavailable):
         client.pull_request_files_list(Credentials(key="t", token="x"), "a/b", 1)
+
+
+def test_a_cache_outage_does_not_stop_calls_to_github(
+    app_repository: Repository, standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redis.exceptions import ConnectionError as RedisDown
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise RedisDown("Redis is away")
+
+    monkeypatch.setattr(client.cache, "get", down)
+    monkeypatch.setattr(client.cache, "set", down)
+    assert client.pull_request_files_list(
+        credentials_for(app_repository), app_repository.full_name, 2
+    ) == ["README.md"]
