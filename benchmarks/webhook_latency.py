@@ -207,6 +207,7 @@ def main() -> int:
         default=4,
         help="worker processes (the work waits on GitHub and the database)",
     )
+    parser.add_argument("--worker-pool", default="prefork", choices=["prefork", "threads"])
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get(
         "REDIS_URL"

@@ -41,7 +41,7 @@ from rota.github.selectors import (
 from rota.github.services import (
     credentials_for,
     not_assignable_mark,
-    review_request_open,
+    review_request_record,
 )
 from rota.github.working_time import minutes_until_working, working_intervals, working_seconds
 from rota.rotas.models import Component
@@ -142,18 +142,27 @@ class Decider:
     ) -> None:
         self.repository, self.pr, self.delivery, self.now = repository, pr, delivery, now
         self.requested: list[str] = []
+        self.notes: list[ReviewDecision] = []
 
     def note(self, kind: str, reason: str, login: str = "", person: User | None = None) -> None:
-        ReviewDecision.objects.create(
-            repository=self.repository,
-            pull_number=self.pr.number,
-            delivery=self.delivery,
-            kind=kind,
-            login=login,
-            person=person,
-            reason=reason,
-            created_at=self.now,
+        self.notes.append(
+            ReviewDecision(
+                repository=self.repository,
+                pull_number=self.pr.number,
+                delivery=self.delivery,
+                kind=kind,
+                login=login,
+                person=person,
+                reason=reason,
+                created_at=self.now,
+            )
         )
+
+    def flush(self) -> None:
+        """Write the decisions in one query; called however the run ends, so a rate limit
+        half-way still leaves the reasons for what was done."""
+        ReviewDecision.objects.bulk_create(self.notes)
+        self.notes = []
 
     def excluded(self, candidate: Candidate, refused: set[str]) -> str:
         login = candidate.login.lower()
@@ -197,13 +206,14 @@ class Decider:
                 candidate.person,
             )
             return False
-        review_request_open(
+        # Written at once, before the next request: a retry after a crash or a rate limit
+        # sees this person as requested and does not ask again.
+        review_request_record(
             self.repository,
             self.pr.number,
             candidate.login,
             self.now,
             person=candidate.person,
-            by_rota=True,
             delivery=self.delivery,
             author=self.pr.author,
             components=components,
@@ -240,6 +250,16 @@ def reviewers_assign(delivery: Delivery, now: datetime) -> str:
     touched = components_touched(repository, paths)
     component_ids = [c.pk for c in touched]
     decider = Decider(repository, pr, delivery, now)
+    try:
+        return _assign(decider, touched, component_ids, wanted)
+    finally:
+        decider.flush()
+
+
+def _assign(
+    decider: Decider, touched: list[Component], component_ids: list[int], wanted: int
+) -> str:
+    repository, pr, now = decider.repository, decider.pr, decider.now
     refused = not_assignable_logins(repository)
 
     duty_people = [a.person for a in on_duty_now(repository.review_rota, now)]
@@ -357,6 +377,14 @@ def _follow_up(request: ReviewRequest, hours: int, now: datetime) -> int:
         requested={r.login.lower() for r in open_requests_on(repository, request.pull_number)},
     )
     decider = Decider(repository, pr, None, now)
+    try:
+        return _follow_up_with(decider, request, hours, done)
+    finally:
+        decider.flush()
+
+
+def _follow_up_with(decider: Decider, request: ReviewRequest, hours: int, done: int) -> int:
+    repository, now = decider.repository, decider.now
     if done >= repository.silent_max_follow_ups:
         decider.note(
             DecisionKind.NOBODY,

@@ -210,6 +210,36 @@ def review_request_open(
     return True
 
 
+def review_request_record(
+    repository: Repository,
+    number: int,
+    login: str,
+    now: datetime,
+    *,
+    person: User | None,
+    delivery: Delivery | None,
+    author: str,
+    components: list[int],
+) -> None:
+    """Count a request Rota itself made, in one query (an open one already counted stays)."""
+    ReviewRequest.objects.bulk_create(
+        [
+            ReviewRequest(
+                repository=repository,
+                pull_number=number,
+                login=login,
+                person=person,
+                requested_at=now,
+                by_rota=True,
+                delivery=delivery,
+                pull_author=author,
+                components=components,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def review_requests_close(
     repository: Repository, number: int, state: str, now: datetime, login: str | None = None
 ) -> int:
