@@ -259,3 +259,14 @@ def test_the_requests_rota_sends_carry_its_token(
     assert {c.headers["authorization"] for c in standin.seen} == {"token github_pat_test"}
     assert all(c.body == {"reviewers": [c.body["reviewers"][0]]} for c in standin.calls("request"))
     assert ReviewRequest.objects.filter(state=RequestState.OPEN, by_rota=True).count() == 2
+
+
+def test_a_signed_body_replayed_under_a_new_delivery_id_asks_nobody_again(
+    repository: Repository, cast: dict[str, User], standin: StandIn
+) -> None:
+    # X-GitHub-Delivery is not covered by the signature: a captured delivery can come back
+    # under a new id. The pull request's open requests already fill its seats.
+    process(repository, delivery="first")
+    replay = process(repository, delivery="replayed")
+    assert standin.requested() == ["alice-gh", "bob-gh"]
+    assert "already has 2 reviewer(s) requested" in replay.outcome
