@@ -29,12 +29,12 @@ from rota.rotas.models import Assignment, Component, Rota
 from rota.rotas.selectors import rotas_visible_to
 
 
-def webhook_secrets() -> list[tuple[int, str]]:
-    """(repository id, webhook secret) of every repository that has one."""
-    found = []
-    for repository in Repository.objects.exclude(webhook_secret_sealed=""):
-        found.append((repository.pk, repository.webhook_secret()))
-    return found
+def webhook_secrets() -> list[tuple[Repository, str]]:
+    """(repository, webhook secret) of every repository that has one."""
+    return [
+        (repository, repository.webhook_secret())
+        for repository in Repository.objects.exclude(webhook_secret_sealed="")
+    ]
 
 
 def repository_by_name(full_name: str) -> Repository | None:

@@ -57,13 +57,16 @@ class StoredDelivery:
 
 
 def delivery_store(
-    repository_id: int, delivery_id: str, event: str, payload: dict[str, Any], now: datetime
+    repository: Repository | None,
+    delivery_id: str,
+    event: str,
+    payload: dict[str, Any],
+    now: datetime,
 ) -> StoredDelivery:
-    """Store a verified delivery once, and in the same transaction the outbox row that gets
-    it processed; a repeated delivery id changes nothing."""
+    """Store a delivery, verified as signed with `repository`'s secret, once, and in the same
+    transaction the outbox row that gets it processed; a repeated delivery id changes nothing."""
     action = payload.get("action")
     action = action[:60] if isinstance(action, str) else ""
-    repository = Repository.objects.filter(pk=repository_id).first()
     named = (payload.get("repository") or {}).get("full_name")
     actionable = (
         delivery_is_actionable(event, action)

@@ -39,8 +39,8 @@ def webhook(request: HttpRequest) -> HttpResponse:
     header = request.headers.get("X-Hub-Signature-256", "")
     if not header:
         return _answer(401, "X-Hub-Signature-256 is missing")
-    repository_id = signer_of(selectors.webhook_secrets(), body, header)
-    if repository_id is None:
+    repository = signer_of(selectors.webhook_secrets(), body, header)
+    if repository is None:
         return _answer(401, "the signature does not match")
     delivery_id = request.headers.get("X-GitHub-Delivery", "").strip()
     event = request.headers.get("X-GitHub-Event", "").strip()
@@ -52,7 +52,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
         return _answer(400, "the body is not JSON")
     if not isinstance(payload, dict):
         return _answer(400, "the body is not a JSON object")
-    stored = delivery_store(repository_id, delivery_id, event, payload, timezone.now())
+    stored = delivery_store(repository, delivery_id, event, payload, timezone.now())
     if stored.created:
         return _answer(202, "accepted", delivery=delivery_id, status=stored.status)
     return _answer(200, "already received", delivery=delivery_id, status=stored.status)

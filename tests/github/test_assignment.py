@@ -63,7 +63,7 @@ def process(
     if change:
         change(body)
     with time_machine.travel(NOW, tick=False):
-        delivery_store(repository.pk, delivery, name.split(".")[0], body, timezone.now())
+        delivery_store(repository, delivery, name.split(".")[0], body, timezone.now())
         stored = Delivery.objects.get(delivery_id=delivery)
         delivery_process_task(stored.pk)
     stored.refresh_from_db()
@@ -204,7 +204,7 @@ def test_a_delivery_left_by_a_dead_worker_is_taken_again_without_asking_twice(
 ) -> None:
     body = payload("pull_request.opened")
     with time_machine.travel(NOW - timedelta(minutes=10), tick=False):
-        delivery_store(repository.pk, "d-dead", "pull_request", body, timezone.now())
+        delivery_store(repository, "d-dead", "pull_request", body, timezone.now())
     delivery = Delivery.objects.get()
     # The dead worker had claimed it and asked for alice before dying.
     Delivery.objects.filter(pk=delivery.pk).update(
@@ -225,7 +225,7 @@ def test_a_worker_does_not_take_a_delivery_another_is_working_on(
 ) -> None:
     with time_machine.travel(NOW, tick=False):
         delivery_store(
-            repository.pk, "d-busy", "pull_request", payload("pull_request.opened"), timezone.now()
+            repository, "d-busy", "pull_request", payload("pull_request.opened"), timezone.now()
         )
         delivery = Delivery.objects.get()
         Delivery.objects.filter(pk=delivery.pk).update(

@@ -40,7 +40,7 @@ def on_duty(db: None, review_rota: Rota) -> User:
 
 def store(repository: Repository, delivery: str = "d-1", at: datetime = NOW) -> Delivery:
     with time_machine.travel(at, tick=False):
-        delivery_store(repository.pk, delivery, "pull_request", payload("pull_request.opened"), at)
+        delivery_store(repository, delivery, "pull_request", payload("pull_request.opened"), at)
     return Delivery.objects.get(delivery_id=delivery)
 
 

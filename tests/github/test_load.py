@@ -21,7 +21,7 @@ NOW = datetime(2026, 3, 4, 12, tzinfo=UTC)
 
 def receive(repository: Repository, name: str, delivery: str) -> Delivery:
     with time_machine.travel(NOW, tick=False):
-        delivery_store(repository.pk, delivery, name.split(".")[0], payload(name), timezone.now())
+        delivery_store(repository, delivery, name.split(".")[0], payload(name), timezone.now())
         stored = Delivery.objects.get(delivery_id=delivery)
         delivery_process_task(stored.pk)
     stored.refresh_from_db()
@@ -74,7 +74,7 @@ def test_a_team_request_is_nobodys_personal_load(repository: Repository) -> None
     body.pop("requested_reviewer")
     body["requested_team"] = {"name": "reviewers", "slug": "reviewers"}
     with time_machine.travel(NOW, tick=False):
-        delivery_store(repository.pk, "t-1", "pull_request", body, timezone.now())
+        delivery_store(repository, "t-1", "pull_request", body, timezone.now())
         delivery_process_task(Delivery.objects.get().pk)
     assert not ReviewRequest.objects.exists()
     assert "team request" in Delivery.objects.get().outcome
