@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from rota.github.client import GitHubError
 from rota.github.models import (
     Delivery,
     NotAssignable,
@@ -18,7 +19,12 @@ from rota.github.models import (
     Team,
     TriageDigest,
 )
-from rota.github.services import delivery_retry_now
+from rota.github.services import (
+    OwnershipRefused,
+    codeowners_fetch,
+    delivery_retry_now,
+    ownership_import_codeowners,
+)
 
 
 class RepositoryForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -79,6 +85,33 @@ class RepositoryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = RepositoryForm
     list_display = ("full_name", "review_rota", "triage_rota", "auth_kind", "active", "secrets")
     readonly_fields = ("secrets",)
+    actions = ["import_codeowners"]
+
+    @admin.action(description="Import CODEOWNERS from GitHub")
+    def import_codeowners(self, request: HttpRequest, queryset: QuerySet[Repository]) -> None:
+        for repository in queryset:
+            try:
+                report = ownership_import_codeowners(repository, codeowners_fetch(repository))
+            except OwnershipRefused as exc:
+                self.message_user(
+                    request,
+                    f"{repository}: CODEOWNERS refused: " + "; ".join(exc.errors),
+                    messages.ERROR,
+                )
+                continue
+            except GitHubError as exc:
+                self.message_user(request, f"{repository}: GitHub: {exc}", messages.ERROR)
+                continue
+            unmapped = (
+                f" Owners matching no volunteer: {', '.join(report.unmapped)}."
+                if report.unmapped
+                else ""
+            )
+            self.message_user(
+                request,
+                f"{repository}: {report.rules} rules, {report.components} components.{unmapped}",
+                messages.SUCCESS if not unmapped else messages.WARNING,
+            )
 
     @admin.display(description="stored secrets")
     def secrets(self, repository: Repository) -> str:

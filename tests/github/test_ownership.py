@@ -180,3 +180,19 @@ def test_components_of_private_rotas_stay_hidden_from_outsiders(
     review_rota.save()
     Component.objects.create(name="secret-area", repository=repository.full_name, rota=review_rota)
     assert "secret-area" not in client.get("/github/components/").content.decode()
+
+
+def test_the_admin_imports_codeowners_from_github_and_names_bad_lines(
+    client: Client, repository: Repository, owners: dict[str, User], standin: StandIn
+) -> None:
+    admin = User.objects.create_superuser("root", "root@example.org", "pw-for-tests-only-1")
+    client.force_login(admin)
+    standin.contents["CODEOWNERS"] = "* @global-owner\n!docs @x\n"
+    action = {"action": "import_codeowners", "_selected_action": [repository.pk]}
+    page = client.post("/admin/github/repository/", action, follow=True).content.decode()
+    assert "CODEOWNERS refused: line 2: negation" in page
+    assert not OwnershipRule.objects.exists()
+    standin.contents["CODEOWNERS"] = "* @global-owner\n"
+    page = client.post("/admin/github/repository/", action, follow=True).content.decode()
+    assert "1 rules, 1 components" in page
+    assert OwnershipRule.objects.get().pattern == "*"
