@@ -9,9 +9,9 @@ seeds one review rota with three people on duty and one repository, starts the G
 of tests/github (a real HTTP server that also checks every request against GitHub's published
 description), gunicorn (2 workers) and a Celery worker (8 threads unless told otherwise) on
 Redis, then sends signed `pull_request` opened deliveries, each a new pull request, at `--rate`
-a second for `--seconds`. For each pull request it measures, from the moment its delivery was sent, the time
-until the stand-in received the last of its two reviewer requests: p50, p95 and max; lost (fewer
-than two reviewers) and doubled (anyone asked twice on one pull request).
+a second for `--seconds`. For each pull request it measures, from the moment its delivery was
+sent, the time until the stand-in received the last of its two reviewer requests: p50, p95 and
+max; lost (fewer than two reviewers) and doubled (anyone asked twice on one pull request).
 
 Then it times the webhook view's own answer against a trivial view (plain "ok", same middleware)
 in the same run, interleaved, and reports the ratio of their medians.
