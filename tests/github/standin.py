@@ -6,6 +6,7 @@ It records every request and checks it against the official description (describ
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -165,3 +166,38 @@ class StandIn:
                 pass
 
         return Handler
+
+
+def main() -> None:
+    """`python -m tests.github.standin --port 8765`: serve the stand-in until stopped, printing
+    each request and any departure from GitHub's description (used by `make run` when
+    ROTA_GITHUB_STANDIN=1)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8765)
+    options = parser.parse_args()
+    standin = StandIn()
+    standin.server.server_close()
+    standin.server = ThreadingHTTPServer(("127.0.0.1", options.port), standin._handler())
+    standin.server.daemon_threads = True
+
+    class Printing(list):  # type: ignore[type-arg]
+        def append(self, seen: Seen) -> None:
+            print(f"GitHub stand-in: {seen.method} {seen.path} {seen.body or ''}", flush=True)
+
+    class NotDescribed(list):  # type: ignore[type-arg]
+        def __iadd__(self, found: Any) -> NotDescribed:
+            for problem in found:
+                print(f"GitHub stand-in: not in GitHub's description: {problem}", flush=True)
+            return self
+
+    standin.seen = Printing()
+    standin.violations = NotDescribed()
+    print(f"GitHub stand-in on {standin.url}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        standin.server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
