@@ -35,6 +35,15 @@ app.conf.beat_schedule = {
         # A sweep that waited longer than the next one is useless: drop it.
         "options": {"expires": settings.ROTA_OUTBOX_SWEEP_SECONDS},
     },
+    "follow-up-silent-reviewers": {
+        "task": "rota.github.tasks.silent_reviewers_task",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 15 * 60},
+    },
+    "send-triage-digests": {
+        "task": "rota.github.tasks.triage_digests_task",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=5),
+    },
     "expire-stale-swap-requests": {
         "task": "rota.rotas.tasks.swap_requests_expire_task",
         "schedule": crontab(minute=7),
