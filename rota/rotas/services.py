@@ -132,7 +132,12 @@ def memberships_join(user: User, wanted: dict[int, list[str]]) -> list[Membershi
         if not roles or unknown:
             raise ValidationError({"roles": f"Choose roles that {rota.name} has."})
         if member is None:
-            member = Membership(user=user, rota=rota, roles=roles)
+            member = Membership(
+                user=user,
+                rota=rota,
+                roles=roles,
+                min_weeks_between=rota.new_member_weeks_between,
+            )
         elif member.roles == roles:
             continue
         member.roles = roles

@@ -127,3 +127,12 @@ def test_a_swap_that_breaks_spacing_across_the_community_is_refused(
         services.swap_request_accept(asha, swap.pk, confirmed=True)
     assert any("too close to" in m for m in refused.value.messages), refused.value.messages
     assert Assignment.objects.active().filter(pk=near.pk).exists()
+
+
+def test_someone_who_joins_gets_the_spacing_the_rota_gives_new_members(
+    review_rota: Rota, volunteer: User
+) -> None:
+    Rota.objects.filter(pk=review_rota.pk).update(new_member_weeks_between=4)
+    review_rota.refresh_from_db()
+    services.memberships_join(volunteer, {review_rota.pk: ["reviewer"]})
+    assert Membership.objects.get(user=volunteer).min_weeks_between == 4
