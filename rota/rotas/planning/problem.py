@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from django.dispatch import Signal
 
 from accounts.models import User
 from accounts.selectors import PersonAvailability, availability_for_users
@@ -21,6 +24,30 @@ from rota.rotas.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Work people carry outside the plan, asked of whoever knows it when a plan is read: rotas
+# defines the question and never imports the answerers (rota.github answers with open review
+# requests). A receiver gets `rota_ids` and `user_ids` and returns {(user_id, rota_id): items}.
+open_work_wanted = Signal()
+# How many open items weigh as one recent duty in a fair share: a reviewer drowning in review
+# requests is preferred less, but a handful of them never outweighs a week of duty.
+OPEN_ITEMS_PER_DUTY = 5
+OPEN_WORK_WEEKS = 2
+
+
+def _open_work(rota_ids: list[int], user_ids: list[int]) -> dict[int, list[engine.PastCount]]:
+    counts: dict[int, list[engine.PastCount]] = defaultdict(list)
+    for _receiver, answer in open_work_wanted.send(
+        sender=Rota, rota_ids=rota_ids, user_ids=user_ids
+    ):
+        for (user_id, rota_id), items in (answer or {}).items():
+            duties = int(items) // OPEN_ITEMS_PER_DUTY
+            if duties > 0 and rota_id in rota_ids:
+                counts[user_id].append(
+                    engine.PastCount(str(rota_id), duties, weeks=OPEN_WORK_WEEKS)
+                )
+    return counts
+
 
 HISTORY_WEEKS = 104
 # Every 2-, 3-, ...-week shift pattern is phased from this Monday, so a slot's id never
@@ -242,6 +269,7 @@ def problem_for_community(
     for person_id, rota_id, role, starts_at, ends_at in past:
         history[person_id].append(engine.PastDuty(str(rota_id), starts_at, ends_at, role))
 
+    open_work = _open_work(sorted(by_id), sorted(availability))
     people, skipped = [], []
     for uid in sorted(availability):
         person = availability[uid]
@@ -256,6 +284,8 @@ def problem_for_community(
                 first_start,
                 settings.get(uid, ("full", None)),
             )
+            if uid in open_work:
+                built = replace(built, past_counts=(*built.past_counts, *open_work[uid]))
             _person_check(built)
         except (ValueError, OverflowError, LookupError) as exc:
             # One person's broken data must not stop the plan of everyone else: they take no
