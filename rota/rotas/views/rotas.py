@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rota.rotas import services
 from rota.rotas.forms import RotaRolesForm
+from rota.rotas.models import Rota
 from rota.rotas.selectors import (
     membership_of,
     memberships_of,
@@ -62,6 +67,10 @@ def rota_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request.GET.get("weeks"), default=default_weeks, most=most_weeks
     )
     now = timezone.now()
+    key = _public_page_key(request, rota, viewer, weeks, weeks_problem, now)
+    cached = _cache_get(key) if key else None
+    if cached is not None:
+        return viewer_zone_remember(request, HttpResponse(cached), viewer)
     context = {
         "rota": rota,
         "schedule": rota_schedule(rota, now, request.user, weeks=weeks),
@@ -74,7 +83,47 @@ def rota_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "now": now,
     }
     response = render(request, "rotas/rota_detail.html", context)
+    if key:
+        _cache_set(key, response.content)
     return viewer_zone_remember(request, response, viewer)
+
+
+# A public rota page is the same for every signed-out visitor reading it in one zone: kept for
+# a few minutes under the plan's version, so a schedule linked from a chat or a README costs a
+# cache read. Anything that changes what it shows raises plan_version (or is in the key).
+PUBLIC_PAGE_SECONDS = 300
+
+
+def _public_page_key(
+    request: HttpRequest, rota: Rota, viewer: Any, weeks: int, problem: str, now: Any
+) -> str | None:
+    if request.user.is_authenticated or request.method != "GET" or len(get_messages(request)):
+        return None
+    settings_seen = hashlib.sha256(
+        "\x1f".join(
+            str(v)
+            for v in (
+                rota.name, rota.description, rota.kind, rota.is_public, rota.handoff_weekday,
+                rota.handoff_time, rota.handoff_zone, viewer.zone, viewer.label, viewer.guessed,
+                viewer.refused, [c.zone for c in viewer.choices], weeks, problem,
+                request.get_host(),
+            )
+        ).encode()
+    ).hexdigest()[:24]  # fmt: skip
+    bucket = int(now.timestamp()) // PUBLIC_PAGE_SECONDS  # "on duty now" moves with time
+    return f"rota-page:{rota.pk}:{rota.plan_version}:{bucket}:{settings_seen}"
+
+
+def _cache_get(key: str) -> bytes | None:
+    try:
+        return cache.get(key)  # type: ignore[no-any-return]
+    except Exception:  # the cache being away never fails a page: render it
+        return None
+
+
+def _cache_set(key: str, content: bytes) -> None:
+    with contextlib.suppress(Exception):
+        cache.set(key, content, PUBLIC_PAGE_SECONDS)
 
 
 @login_required
