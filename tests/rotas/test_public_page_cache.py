@@ -48,3 +48,19 @@ def test_signed_in_readers_and_other_zones_get_their_own_page(
     mine = client.get("/rotas/pr-review/?tz=UTC").content.decode()
     assert "Log out" in mine and "Log out" not in utc
     assert "Asia/Kolkata" in mine  # members see zones; the public page does not
+
+
+def test_the_rota_list_is_kept_too_and_follows_every_plan(
+    review_rota: Rota, volunteer: User, member
+) -> None:
+    visitor = Client()
+    first = visitor.get("/")
+    with CaptureQueriesContext(connection) as read:
+        assert visitor.get("/").content == first.content
+    assert len(read) <= 1
+    shift = make_shift(review_rota, datetime.now(UTC) - timedelta(hours=1))
+    make_duty(shift, volunteer)
+    rota_plan_version_bump(review_rota.pk)
+    assert "Vera" in visitor.get("/").content.decode()  # on duty now
+    Rota.objects.filter(pk=review_rota.pk).update(name="Code review")
+    assert "Code review" in visitor.get("/rotas/").content.decode()

@@ -48,8 +48,23 @@ def rota_list(request: HttpRequest) -> HttpResponse:
 def _rota_list(request: HttpRequest, template: str) -> HttpResponse:
     now = timezone.now()
     viewer = viewer_zone(request)
+    key = None
+    if _signed_out_plain_get(request):
+        # What the list shows of each public rota: its plan's version and its own words.
+        shown = list(
+            Rota.objects.filter(is_public=True)
+            .order_by("pk")
+            .values_list("pk", "plan_version", "name", "description", "kind")
+        )
+        key = _page_key(f"list:{template}", now, [shown, viewer.zone, viewer.guessed])
+        cached = _cache_get(key)
+        if cached is not None:
+            return HttpResponse(cached)
     context = {"rotas": rotas_with_duty_now(request.user, now), "viewer_zone": viewer, "now": now}
-    return render(request, template, context)
+    response = render(request, template, context)
+    if key:
+        _cache_set(key, response.content)
+    return response
 
 
 def rota_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -88,30 +103,41 @@ def rota_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return viewer_zone_remember(request, response, viewer)
 
 
-# A public rota page is the same for every signed-out visitor reading it in one zone: kept for
-# a few minutes under the plan's version, so a schedule linked from a chat or a README costs a
-# cache read. Anything that changes what it shows raises plan_version (or is in the key).
+# A public rota page (and the rota list) is the same for every signed-out visitor reading it in
+# one zone: kept for a few minutes under the plans' versions, so a schedule linked from a chat
+# or a README costs a cache read. Anything that changes what it shows raises plan_version (or
+# is in the key).
 PUBLIC_PAGE_SECONDS = 300
+
+
+def _signed_out_plain_get(request: HttpRequest) -> bool:
+    return (
+        not request.user.is_authenticated
+        and request.method == "GET"
+        and not len(get_messages(request))
+    )
+
+
+def _page_key(kind: str, now: Any, parts: list[Any]) -> str:
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:24]
+    bucket = int(now.timestamp()) // PUBLIC_PAGE_SECONDS  # "on duty now" moves with time
+    return f"page:{kind}:{bucket}:{digest}"
 
 
 def _public_page_key(
     request: HttpRequest, rota: Rota, viewer: Any, weeks: int, problem: str, now: Any
 ) -> str | None:
-    if request.user.is_authenticated or request.method != "GET" or len(get_messages(request)):
+    if not _signed_out_plain_get(request):
         return None
-    settings_seen = hashlib.sha256(
-        "\x1f".join(
-            str(v)
-            for v in (
-                rota.name, rota.description, rota.kind, rota.is_public, rota.handoff_weekday,
-                rota.handoff_time, rota.handoff_zone, viewer.zone, viewer.label, viewer.guessed,
-                viewer.refused, [c.zone for c in viewer.choices], weeks, problem,
-                request.get_host(),
-            )
-        ).encode()
-    ).hexdigest()[:24]  # fmt: skip
-    bucket = int(now.timestamp()) // PUBLIC_PAGE_SECONDS  # "on duty now" moves with time
-    return f"rota-page:{rota.pk}:{rota.plan_version}:{bucket}:{settings_seen}"
+    return _page_key(
+        f"rota:{rota.pk}:{rota.plan_version}",
+        now,
+        [
+            rota.name, rota.description, rota.kind, rota.is_public, rota.handoff_weekday,
+            rota.handoff_time, rota.handoff_zone, viewer.zone, viewer.label, viewer.guessed,
+            viewer.refused, [c.zone for c in viewer.choices], weeks, problem, request.get_host(),
+        ],
+    )  # fmt: skip
 
 
 def _cache_get(key: str) -> bytes | None:
