@@ -6,12 +6,15 @@ from typing import Any
 
 from rest_framework import serializers
 
+from rota.api.serializers.fields import WallClockTimeField
 from rota.rotas.models import Membership, Rota
 
 
 class RotaSettingsSerializer(serializers.ModelSerializer[Rota]):
     """What a manager may change of a rota (the rota form's fields); the service validates
     the whole rota as the form does."""
+
+    handoff_time = WallClockTimeField(required=False)
 
     class Meta:
         model = Rota

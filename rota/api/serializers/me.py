@@ -10,6 +10,7 @@ from rest_framework import serializers
 from accounts.availability import WindowSpec
 from accounts.forms import PROFILE_FIELDS, TimeOffForm
 from accounts.models import ApiToken, TimeOff, User
+from rota.api.serializers.fields import WallClockTimeField
 from rota.feeds.models import FeedKind, FeedToken
 from rota.rotas.selectors import DutyView, SwapRequestView
 
@@ -25,8 +26,8 @@ class ProfileSerializer(serializers.ModelSerializer[User]):
 
 class WorkingWindowSerializer(serializers.Serializer[WindowSpec]):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 is Monday")
-    start = serializers.TimeField(help_text="Local time in your zone")
-    end = serializers.TimeField()
+    start = WallClockTimeField(help_text="Local time in your zone")
+    end = WallClockTimeField()
     ends_next_day = serializers.BooleanField(default=False)
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from rota.api.serializers.fields import WallClockTimeField
 from rota.rotas.models import Assignment, Component, Release, Rota, Shift
 from rota.rotas.on_duty import SHIFTS_RANGE_MOST, release_seats
 from rota.rotas.selectors import person_label_for
@@ -16,6 +17,7 @@ from rota.rotas.selectors import person_label_for
 
 class RotaSerializer(serializers.ModelSerializer[Rota]):
     handoff_zone = serializers.CharField(help_text="IANA zone of the hand-off wall-clock time.")
+    handoff_time = WallClockTimeField()
 
     class Meta:
         model = Rota

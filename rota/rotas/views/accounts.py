@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import services as account_services
 from accounts.forms import (
     ProfileForm,
     SignupForm,
@@ -26,7 +27,6 @@ from accounts.forms import (
     time_zone_names,
     working_hours_initial,
 )
-from accounts import services as account_services
 from accounts.models import User
 from accounts.selectors import (
     api_tokens_for,
