@@ -9,11 +9,15 @@ working hours, as on the rota page.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from accounts.availability import windows_contain
@@ -21,6 +25,8 @@ from accounts.models import User
 from accounts.selectors import availability_for_users
 from rota.rotas.models import Assignment, Release, Rota, Shift
 from rota.rotas.selectors import person_label_for, rota_viewer_knows_people
+
+logger = logging.getLogger(__name__)
 
 # The most a caller may ask for in one range of shifts: a rota's horizon is at most 156 weeks.
 SHIFTS_RANGE_MOST = timedelta(weeks=160)
@@ -62,10 +68,17 @@ class RotaOnDuty:
     next: list[ShiftNow]
 
 
-def rota_on_duty(rota: Rota, viewer: User | AnonymousUser, at: datetime) -> RotaOnDuty:
+def rota_on_duty(
+    rota: Rota,
+    viewer: User | AnonymousUser,
+    at: datetime,
+    *,
+    knows_people: bool | None = None,
+) -> RotaOnDuty:
     """Who is on duty at `at` (a release rota may run more than one shift) and in the next
     shift(s) to start, in a number of queries that does not grow with the people."""
-    knows_people = rota_viewer_knows_people(viewer, rota)
+    if knows_people is None:
+        knows_people = rota_viewer_knows_people(viewer, rota)
     running = list(
         Shift.objects.filter(rota=rota, starts_at__lte=at, ends_at__gt=at)
         .select_related("release")
@@ -161,3 +174,39 @@ def release_seats(release: Release) -> dict[str, Assignment]:
     if shift is None:
         return {}
     return {a.role: a for a in getattr(shift, "active_assignments", [])}
+
+
+# "Who is on duty now?" is what bots poll, often every minute from many places. The answer
+# changes with the plan (plan_version), with what the viewer may see, and with the clock (local
+# times, working hours): so it is kept per rota, plan version, kind of viewer and minute. A
+# change of someone's time off or working hours that moves no duty shows within the minute.
+ON_DUTY_CACHE_SECONDS = 120
+
+
+def rota_on_duty_answer(
+    rota: Rota,
+    viewer: User | AnonymousUser,
+    at: datetime,
+    render: Callable[[RotaOnDuty], dict[str, Any]],
+) -> dict[str, Any]:
+    """rota_on_duty at the start of `at`'s minute, rendered by `render`, through the cache
+    (read from the database when the cache is down)."""
+    minute = at.replace(second=0, microsecond=0)
+    knows_people = rota_viewer_knows_people(viewer, rota)
+    key = (
+        f"on-duty:{rota.pk}:{rota.plan_version}:{int(knows_people)}:{minute:%Y%m%d%H%M}"
+        f":{rota.handoff_zone}"
+    )
+    try:
+        found = cache.get(key)
+    except Exception:  # a cache that is down: answer from the database
+        logger.warning("on-duty cache unavailable for rota %s", rota.pk, exc_info=True)
+        return render(rota_on_duty(rota, viewer, minute, knows_people=knows_people))
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    answer = render(rota_on_duty(rota, viewer, minute, knows_people=knows_people))
+    try:
+        cache.set(key, answer, ON_DUTY_CACHE_SECONDS)
+    except Exception:
+        logger.warning("on-duty cache unavailable for rota %s", rota.pk, exc_info=True)
+    return answer

@@ -71,9 +71,11 @@ def test_on_duty_runs_the_same_queries_for_two_seats_or_twenty(
     shift_now: Shift,
 ) -> None:
     def count() -> int:
+        from django.core.cache import cache
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        cache.clear()  # count the work of an answer, not a cached one
         with CaptureQueriesContext(connection) as queries:
             assert as_manager.get("/api/v1/rotas/pr-review/on-duty/").status_code == 200
         return len(queries)
@@ -85,6 +87,40 @@ def test_on_duty_runs_the_same_queries_for_two_seats_or_twenty(
         Membership.objects.create(user=person, rota=review_rota, roles=["reviewer"])
         make_duty(shift_now, person)
     assert count() == few
+
+
+def test_on_duty_is_cached_per_minute_and_follows_a_changed_plan(
+    as_manager: APIClient, shift_now: Shift, colleague: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rota.rotas.services import rota_plan_version_bump
+
+    as_manager.get("/api/v1/rotas/pr-review/on-duty/")
+    with CaptureQueriesContext(connection) as queries:
+        again = as_manager.get("/api/v1/rotas/pr-review/on-duty/").json()
+    assert len(queries) <= 4  # token, rota, what the caller may see: no shift or person read
+    assert [s["person"]["name"] for s in again["now"][0]["seats"]] == ["Vera"]
+    make_duty(shift_now, colleague)
+    rota_plan_version_bump(shift_now.rota_id)  # as every write that moves a duty does
+    names = as_manager.get("/api/v1/rotas/pr-review/on-duty/").json()["now"][0]["seats"]
+    assert [s["person"]["name"] for s in names] == ["Vera", "cleo"]
+
+
+def test_on_duty_answers_from_the_database_when_the_cache_is_down(
+    monkeypatch: pytest.MonkeyPatch, anonymous: APIClient, shift_now: Shift
+) -> None:
+    from django.core.cache import cache
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("cache is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    answer = anonymous.get("/api/v1/rotas/pr-review/on-duty/")
+    assert answer.status_code == 200
+    assert answer.json()["now"][0]["seats"][0]["person"]["name"] == "Vera"
 
 
 def test_shifts_between_two_instants_are_paginated_with_the_rota_zone(

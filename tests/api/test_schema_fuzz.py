@@ -21,7 +21,7 @@ from rota.rotas.models import Membership, Release, Rota, RotaKind
 from tests.api.conftest import NEXT_MONDAY, THIS_MONDAY
 from tests.rotas.duties import make_duty, make_shift
 
-EXAMPLES_PER_OPERATION = 6
+EXAMPLES_PER_OPERATION = 5
 
 
 def _schema() -> Any:

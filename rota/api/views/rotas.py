@@ -26,7 +26,7 @@ from rota.rotas.dashboard import rota_managed_or_deny
 from rota.rotas.directory import components_visible_to, person_profile_for
 from rota.rotas.fairness import fairness_report
 from rota.rotas.models import Component, Release, Rota, Shift
-from rota.rotas.on_duty import rota_on_duty, rota_releases, rota_shifts_between
+from rota.rotas.on_duty import rota_on_duty_answer, rota_releases, rota_shifts_between
 from rota.rotas.selectors import rota_for_viewer, rota_viewer_knows_people, rotas_visible_to
 
 
@@ -51,15 +51,23 @@ class RotaDetail(generics.RetrieveAPIView[Rota]):
 
 class RotaOnDuty(APIView):
     """Who is on duty now and who is next, with each person's local time and whether they are
-    inside their working hours (for callers who know the rota's people)."""
+    inside their working hours (for callers who know the rota's people). Answers are for the
+    current minute and may be up to a minute old."""
 
     permission_classes = [ReadsForEveryone]
 
     @extend_schema(responses=OnDutySerializer)
     def get(self, request: Request, slug: str) -> Response:
         rota = rota_for_viewer(slug, request.user)
-        found = rota_on_duty(rota, request.user, timezone.now())
-        return Response(OnDutySerializer(found, context={"zone": rota.handoff_zone}).data)
+        context = {"zone": rota.handoff_zone}
+        return Response(
+            rota_on_duty_answer(
+                rota,
+                request.user,
+                timezone.now(),
+                lambda found: dict(OnDutySerializer(found, context=context).data),
+            )
+        )
 
 
 class RotaShifts(generics.ListAPIView[Shift]):
