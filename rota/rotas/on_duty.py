@@ -188,11 +188,13 @@ def rota_on_duty_answer(
     viewer: User | AnonymousUser,
     at: datetime,
     render: Callable[[RotaOnDuty], dict[str, Any]],
+    *,
+    knows_people: bool,
 ) -> dict[str, Any]:
     """rota_on_duty at the start of `at`'s minute, rendered by `render`, through the cache
-    (read from the database when the cache is down)."""
+    (read from the database when the cache is down). `knows_people` as found by
+    rota_and_knowledge_for_viewer."""
     minute = at.replace(second=0, microsecond=0)
-    knows_people = rota_viewer_knows_people(viewer, rota)
     key = (
         f"on-duty:{rota.pk}:{rota.plan_version}:{int(knows_people)}:{minute:%Y%m%d%H%M}"
         f":{rota.handoff_zone}"

@@ -47,6 +47,28 @@ def rota_for_viewer(slug: str, user: User | AnonymousUser) -> Rota:
     return rota
 
 
+def rota_and_knowledge_for_viewer(slug: str, user: User | AnonymousUser) -> tuple[Rota, bool]:
+    """rota_for_viewer and rota_viewer_knows_people in one query, for reads that tools poll
+    (the API's "on duty now"). The same two rules: public rotas or those one is in or manages
+    are visible; members, managers and staff know the people. Http404 as rota_for_viewer."""
+    if not user.is_authenticated or user.is_staff:
+        return rota_for_viewer(slug, user), bool(user.is_authenticated)
+    rota = (
+        Rota.objects.filter(slug=slug)
+        .annotate(
+            viewer_is_member=Exists(Membership.objects.filter(rota=OuterRef("pk"), user=user)),
+            viewer_is_manager=Exists(
+                Rota.managers.through.objects.filter(rota_id=OuterRef("pk"), user_id=user.pk)
+            ),
+        )
+        .first()
+    )
+    knows = rota is not None and bool(rota.viewer_is_member or rota.viewer_is_manager)  # type: ignore[attr-defined]
+    if rota is None or not (rota.is_public or knows):
+        raise Http404("No such rota.")
+    return rota, knows
+
+
 @dataclass(frozen=True)
 class CoverageCell:
     hour: int

@@ -282,3 +282,31 @@ def test_fairness_is_for_the_rotas_managers(
     assert body["organisations"][0]["name"] == "Intel"
     assert as_volunteer.get("/api/v1/rotas/pr-review/fairness/").status_code == 403
     assert anonymous.get("/api/v1/rotas/pr-review/fairness/").status_code == 401
+
+
+def test_the_one_query_rota_look_up_keeps_the_pages_rules_for_the_cast(
+    release_manager: User, volunteer: User, outsider: User, review_rota: Rota, private_rota: Rota
+) -> None:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    from rota.rotas.selectors import (
+        rota_and_knowledge_for_viewer,
+        rota_for_viewer,
+        rota_viewer_knows_people,
+    )
+
+    Membership.objects.create(user=volunteer, rota=private_rota, roles=["reviewer"])
+    staff = make_user("stan", is_staff=True)
+    for viewer in (release_manager, volunteer, outsider, staff, AnonymousUser()):
+        for slug in ("pr-review", "security", "no-such"):
+            try:
+                expected = (
+                    rota_for_viewer(slug, viewer),
+                    rota_viewer_knows_people(viewer, rota_for_viewer(slug, viewer)),
+                )
+            except Http404:
+                with pytest.raises(Http404):
+                    rota_and_knowledge_for_viewer(slug, viewer)
+                continue
+            assert rota_and_knowledge_for_viewer(slug, viewer) == expected

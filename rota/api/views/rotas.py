@@ -27,7 +27,12 @@ from rota.rotas.directory import components_visible_to, person_profile_for
 from rota.rotas.fairness import fairness_report
 from rota.rotas.models import Component, Release, Rota, Shift
 from rota.rotas.on_duty import rota_on_duty_answer, rota_releases, rota_shifts_between
-from rota.rotas.selectors import rota_for_viewer, rota_viewer_knows_people, rotas_visible_to
+from rota.rotas.selectors import (
+    rota_and_knowledge_for_viewer,
+    rota_for_viewer,
+    rota_viewer_knows_people,
+    rotas_visible_to,
+)
 
 
 class RotaList(generics.ListAPIView[Rota]):
@@ -58,7 +63,7 @@ class RotaOnDuty(APIView):
 
     @extend_schema(responses=OnDutySerializer)
     def get(self, request: Request, slug: str) -> Response:
-        rota = rota_for_viewer(slug, request.user)
+        rota, knows_people = rota_and_knowledge_for_viewer(slug, request.user)
         context = {"zone": rota.handoff_zone}
         return Response(
             rota_on_duty_answer(
@@ -66,6 +71,7 @@ class RotaOnDuty(APIView):
                 request.user,
                 timezone.now(),
                 lambda found: dict(OnDutySerializer(found, context=context).data),
+                knows_people=knows_people,
             )
         )
 
