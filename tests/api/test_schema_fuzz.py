@@ -7,10 +7,13 @@ shifts and a release rota) so CI stays well under a minute.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
@@ -32,6 +35,18 @@ def _schema() -> Any:
 
 
 schema = _schema()
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_across_requests() -> Iterator[None]:
+    """Requests go through the WSGI app, whose request signals close the database connection,
+    and with it the test's transaction; Django's own test client disconnects them the same
+    way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
