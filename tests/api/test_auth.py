@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
@@ -116,3 +117,4 @@ def test_the_api_description_and_its_docs_are_served_locally(anonymous: APIClien
     assert docs.status_code == 200
     page = docs.content.decode()
     assert "cdn" not in page.lower() and "/static/drf_spectacular_sidecar/" in page
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
