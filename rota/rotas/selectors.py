@@ -405,7 +405,7 @@ def swap_requests_by(user: User, now: datetime) -> list[SwapRequestView]:
     """A person's latest requests, open ones that can no longer be taken shown as expired."""
     swaps = (
         SwapRequest.objects.filter(requester=user)
-        .select_related("assignment__shift__rota", "target", "taken_by")
+        .select_related("assignment__shift__rota", "requester", "target", "taken_by")
         .order_by("-created_at")[:20]
     )
     return [SwapRequestView(s, swap_request_lapsed(s, now)) for s in swaps]
