@@ -118,3 +118,21 @@ def test_the_api_description_and_its_docs_are_served_locally(anonymous: APIClien
     page = docs.content.decode()
     assert "cdn" not in page.lower() and "/static/drf_spectacular_sidecar/" in page
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_an_admin_sees_tokens_without_their_value_and_can_revoke_one(volunteer: User) -> None:
+    token, plain = api_token_create(volunteer, "bot")
+    admin = User.objects.create_superuser("boss", "boss@example.org", "pw")
+    web = Client()
+    web.force_login(admin)
+    listed = web.get("/admin/accounts/apitoken/")
+    assert listed.status_code == 200 and "bot" in listed.content.decode()
+    assert plain not in listed.content.decode()
+    assert web.get("/admin/accounts/apitoken/add/").status_code == 403
+    changed = web.post(
+        f"/admin/accounts/apitoken/{token.pk}/change/",
+        {"revoked_at_0": "2026-03-04", "revoked_at_1": "12:00:00"},
+    )
+    assert changed.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
