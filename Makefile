@@ -48,6 +48,7 @@ check-deploy: install ## Django's deployment checks with production-like setting
 bench: install ## Run the benchmarks (quick sizes)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks.plan_quality --quick
+	$(BIN)/python -m benchmarks.community_quality --quick
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) var

@@ -13,7 +13,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from accounts.availability import DAY_NAMES, WindowSpec, overlapping_windows
-from accounts.models import DEFAULT_WORKING_HOURS, User
+from accounts.models import DEFAULT_WORKING_HOURS, DutyShare, User
 from accounts.validators import (
     EARLIEST_DAY,
     LATEST_DAY,
@@ -114,12 +114,22 @@ class SignupForm(ProfileFieldsMixin):
 class ProfileForm(ProfileFieldsMixin):
     class Meta:
         model = User
-        fields = [*PROFILE_FIELDS, "count_public_holidays"]
+        fields = [
+            *PROFILE_FIELDS,
+            "count_public_holidays",
+            "duty_share",
+            "max_duties_per_quarter",
+        ]
         labels = {"count_public_holidays": "Count my country's public holidays as time off"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
+        # Forms posted without the share (older pages, the API) keep a full share.
+        self.fields["duty_share"].required = False
+
+    def clean_duty_share(self) -> str:
+        return str(self.cleaned_data.get("duty_share") or DutyShare.FULL)
 
     def changed_profile(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

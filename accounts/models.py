@@ -9,6 +9,7 @@ from datetime import date, time
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -35,6 +36,14 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
     SATURDAY = 5, "Saturday"
     SUNDAY = 6, "Sunday"
+
+
+class DutyShare(models.TextChoices):
+    """How much of a full share of duties a person gives (the engine's `Person.share`)."""
+
+    FULL = "full", "A full share"
+    HALF = "half", "Half a share"
+    QUARTER = "quarter", "A quarter share"
 
 
 class User(AbstractUser):
@@ -65,6 +74,21 @@ class User(AbstractUser):
     count_public_holidays = models.BooleanField(
         default=False, help_text="Count my country's public holidays as time off."
     )
+    duty_share = models.CharField(
+        "share of duties",
+        max_length=10,
+        choices=DutyShare.choices,
+        default=DutyShare.FULL,
+        help_text="A half or quarter share gives you half or a quarter of the duties of "
+        "someone giving a full share, in every rota you serve.",
+    )
+    max_duties_per_quarter = models.PositiveSmallIntegerField(
+        "at most N duties a quarter",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(13)],
+        help_text="All rotas together, in any 13 weeks. Leave empty for no cap.",
+    )
 
     class Meta:
         constraints = [
@@ -73,6 +97,15 @@ class User(AbstractUser):
                 condition=~Q(github_login=""),
                 name="user_github_login_unique_ci",
                 violation_error_message="Another person already uses this GitHub login.",
+            ),
+            models.CheckConstraint(
+                condition=Q(duty_share__in=["full", "half", "quarter"]),
+                name="user_duty_share_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_duties_per_quarter__isnull=True)
+                | Q(max_duties_per_quarter__lte=13),
+                name="user_max_duties_per_quarter_range",
             ),
         ]
 

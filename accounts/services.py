@@ -79,7 +79,14 @@ def time_off_remove(actor: User, time_off_id: int) -> None:
     availability_changed.send(sender=User, user=owner, reason="time off removed")
 
 
-AVAILABILITY_FIELDS = ("time_zone", "country", "count_public_holidays")
+# Fields whose change re-plans the person's rotas: availability, and the share they give.
+AVAILABILITY_FIELDS = (
+    "time_zone",
+    "country",
+    "count_public_holidays",
+    "duty_share",
+    "max_duties_per_quarter",
+)
 
 
 @transaction.atomic
@@ -91,7 +98,9 @@ def user_profile_update(user: User, **fields: object) -> User:
     user.full_clean(exclude=["password"])
     user.save()
     if any(getattr(user, name) != before[name] for name in AVAILABILITY_FIELDS):
-        availability_changed.send(sender=User, user=user, reason="time zone or holidays changed")
+        availability_changed.send(
+            sender=User, user=user, reason="time zone, holidays or share changed"
+        )
     return user
 
 

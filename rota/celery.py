@@ -35,9 +35,35 @@ app.conf.beat_schedule = {
         # A sweep that waited longer than the next one is useless: drop it.
         "options": {"expires": settings.ROTA_OUTBOX_SWEEP_SECONDS},
     },
+    "follow-up-silent-reviewers": {
+        "task": "rota.github.tasks.silent_reviewers_task",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 15 * 60},
+    },
+    "send-triage-digests": {
+        "task": "rota.github.tasks.triage_digests_task",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=5),
+    },
     "expire-stale-swap-requests": {
         "task": "rota.rotas.tasks.swap_requests_expire_task",
         "schedule": crontab(minute=7),
+    },
+    # Notices wait for the person's working hours: a quarter-hour cadence sends each within
+    # fifteen minutes of their working day opening. A run that waited past the next is moot.
+    "send-duty-reminders": {
+        "task": "rota.notifications.tasks.reminders_send_task",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 15 * 60},
+    },
+    "send-hand-off-notes": {
+        "task": "rota.notifications.tasks.handoffs_send_task",
+        "schedule": crontab(minute="2-59/15"),
+        "options": {"expires": 15 * 60},
+    },
+    "send-weekly-manager-summaries": {
+        "task": "rota.notifications.tasks.manager_summaries_send_task",
+        "schedule": crontab(minute=4),
+        "options": {"expires": 60 * 60},
     },
 }
 

@@ -50,6 +50,14 @@ def main(argv: list[str] | None = None) -> int:
         ],
         "beat": [*celery, "beat", "--loglevel=INFO"],
     }
+    if os.environ.get("ROTA_GITHUB_STANDIN") == "1":
+        # Try the GitHub integration without GitHub: the tests' stand-in answers Rota's calls.
+        port = int(os.environ.get("ROTA_GITHUB_STANDIN_PORT", "8765"))
+        os.environ["GITHUB_API_URL"] = f"http://127.0.0.1:{port}"
+        commands = {
+            "github-standin": [sys.executable, "-m", "tests.github.standin", "--port", str(port)],
+            **commands,
+        }
     processes: dict[str, subprocess.Popen[bytes]] = {}
     for name, command in commands.items():
         # Each child gets its own process group, so Ctrl-C reaches only us and we stop them

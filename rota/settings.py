@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "rota.feeds",
     # Its tasks (e-mails) are sent by name from the outbox; the worker finds them here.
     "rota.notifications",
+    "rota.github",
 ]
 
 MIDDLEWARE = [
@@ -394,3 +395,14 @@ LOGGING = {
     # django-axes reports every login at INFO; failures and lockouts come at WARNING.
     | {"axes": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
+
+# GitHub: where its REST API answers (a stand-in in tests and benchmarks) and how long a call
+# may take. Repositories and their credentials are configured in the admin.
+GITHUB_API_URL = env_url("GITHUB_API_URL", "https://api.github.com", ("https", "http"))
+GITHUB_TIMEOUT_SECONDS = env_int("GITHUB_TIMEOUT_SECONDS", 10, minimum=1)
+# GitHub refuses deliveries over 25 MB: https://docs.github.com/en/webhooks/webhook-events-and-payloads
+GITHUB_WEBHOOK_MAX_BYTES = 25 * 1024 * 1024
+# Tries of a delivery's processing before it is marked failed and shown to managers.
+GITHUB_MAX_ATTEMPTS = env_int("GITHUB_MAX_ATTEMPTS", 6, minimum=1)
+# A delivery claimed by a worker that went quiet this long is claimed again.
+GITHUB_CLAIM_STALE_SECONDS = env_int("GITHUB_CLAIM_STALE_SECONDS", 120, minimum=10)

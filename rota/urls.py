@@ -8,6 +8,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("feeds/", include("rota.feeds.urls")),
     path("api/", include("rota.api.urls")),
+    path("github/", include("rota.github.urls")),
     path("", include("accounts.urls")),
     path("", include("rota.rotas.urls")),
+    path("", include("rota.notifications.urls")),
+    path("", include("rota.privacy.urls")),
 ]

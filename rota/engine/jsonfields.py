@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from typing import Any, TypeVar
@@ -10,6 +11,9 @@ from zoneinfo import ZoneInfoNotFoundError
 from rota.engine.timeslots import zone_info
 
 T = TypeVar("T")
+#: instants outside these years are refused (time zone rules and arithmetic stay in range)
+FIRST_YEAR = 1971
+LAST_YEAR = 2200
 MISSING = object()
 
 
@@ -58,6 +62,8 @@ def read_int(value: object, path: str, minimum: int | None = None) -> int:
 def read_number(value: object, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise fail(path, "expected a number")
+    if not math.isfinite(value):
+        raise fail(path, "expected a finite number")
     return float(value)
 
 
@@ -75,6 +81,8 @@ def read_instant(value: object, path: str) -> datetime:
         raise fail(path, f"not an ISO 8601 date-time: {text!r}") from None
     if parsed.tzinfo is None:
         raise fail(path, f"needs a UTC offset (e.g. 'Z'): {text!r}")
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise fail(path, f"must be in the years {FIRST_YEAR} to {LAST_YEAR}: {text!r}")
     return parsed.astimezone(UTC)
 
 

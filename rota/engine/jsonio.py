@@ -25,11 +25,14 @@ from rota.engine.jsonfields import (
 from rota.engine.model import (
     EPOCH,
     ROTA_KINDS,
+    SHARES,
     Assignment,
     Eligibility,
     Interval,
+    PastCount,
     PastDuty,
     Person,
+    PersonLimits,
     Plan,
     Problem,
     RotaRules,
@@ -82,9 +85,49 @@ def _past_duty(value: object, path: str) -> PastDuty:
     )
 
 
+def _share(value: object, path: str) -> float:
+    if isinstance(value, str):
+        if value not in SHARES:
+            raise fail(path, f"must be one of {', '.join(SHARES)} or a number, not {value!r}")
+        return SHARES[value]
+    share = read_number(value, path)
+    if not 0 < share <= 1:
+        raise fail(path, "must be more than 0 and at most 1")
+    return share
+
+
+def _limits(value: object, path: str) -> PersonLimits:
+    obj = read_object(value, path)
+    cap = read_field(obj, "max_duties", path, None)
+    per_weeks = read_field(obj, "per_weeks", path, None)
+    if (cap is None) != (per_weeks is None):
+        raise fail(path, "max_duties and per_weeks go together")
+    rest = read_number(read_field(obj, "min_rest_hours", path, 0), f"{path}.min_rest_hours")
+    if rest < 0:
+        raise fail(f"{path}.min_rest_hours", "must not be negative")
+    return PersonLimits(
+        min_weeks_between=read_int(
+            read_field(obj, "min_weeks_between", path, 0), f"{path}.min_weeks_between", 0
+        ),
+        max_duties=None if cap is None else read_int(cap, f"{path}.max_duties", 0),
+        per_weeks=0 if per_weeks is None else read_int(per_weeks, f"{path}.per_weeks", 1),
+        min_rest=timedelta(hours=rest),
+    )
+
+
+def _past_count(value: object, path: str) -> PastCount:
+    obj = read_object(value, path)
+    return PastCount(
+        rota=read_str(read_field(obj, "rota", path), f"{path}.rota"),
+        duties=read_int(read_field(obj, "duties", path), f"{path}.duties", 0),
+        weeks=read_int(read_field(obj, "weeks", path, 52), f"{path}.weeks", 1),
+    )
+
+
 def _person(value: object, path: str) -> Person:
     obj = read_object(value, path)
     joined = read_field(obj, "joined", path, None)
+    quarter = read_field(obj, "max_per_quarter", path, None)
     return Person(
         id=read_str(read_field(obj, "id", path), f"{path}.id"),
         zone=read_zone(read_field(obj, "zone", path), f"{path}.zone"),
@@ -98,6 +141,14 @@ def _person(value: object, path: str) -> Person:
         ),
         history=read_each(read_field(obj, "history", path, []), f"{path}.history", _past_duty),
         joined=None if joined is None else read_instant(joined, f"{path}.joined"),
+        share=_share(read_field(obj, "share", path, 1.0), f"{path}.share"),
+        max_per_quarter=None
+        if quarter is None
+        else read_int(quarter, f"{path}.max_per_quarter", 0),
+        limits=_limits(read_field(obj, "limits", path, {}), f"{path}.limits"),
+        past_counts=read_each(
+            read_field(obj, "history_counts", path, []), f"{path}.history_counts", _past_count
+        ),
     )
 
 
@@ -129,6 +180,11 @@ def _rules(value: object, path: str) -> RotaRules:
     rest = read_number(read_field(obj, "min_rest_hours", path, 0), f"{path}.min_rest_hours")
     if rest < 0:
         raise fail(f"{path}.min_rest_hours", "must not be negative")
+    half_life = read_number(
+        read_field(obj, "history_half_life_weeks", path, 26.0), f"{path}.history_half_life_weeks"
+    )
+    if not half_life > 0:
+        raise fail(f"{path}.history_half_life_weeks", "must be more than 0")
     return RotaRules(
         rota=read_str(read_field(obj, "rota", path), f"{path}.rota"),
         kind=kind,
@@ -140,10 +196,7 @@ def _rules(value: object, path: str) -> RotaRules:
         min_coverage_hours=read_int(
             read_field(obj, "min_coverage_hours", path, 0), f"{path}.min_coverage_hours", 0
         ),
-        history_half_life_weeks=read_number(
-            read_field(obj, "history_half_life_weeks", path, 26.0),
-            f"{path}.history_half_life_weeks",
-        ),
+        history_half_life_weeks=half_life,
         lead_requires_shadow=read_bool(
             read_field(obj, "lead_requires_shadow", path, True), f"{path}.lead_requires_shadow"
         ),
@@ -152,10 +205,14 @@ def _rules(value: object, path: str) -> RotaRules:
 
 def _assignment(value: object, path: str) -> Assignment:
     obj = read_object(value, path)
+    why = read_field(obj, "why", path, "")
+    if not isinstance(why, str):
+        raise fail(f"{path}.why", "expected a string")
     return Assignment(
         slot_id=read_str(read_field(obj, "slot_id", path), f"{path}.slot_id"),
         person_id=read_str(read_field(obj, "person_id", path), f"{path}.person_id"),
         role=read_str(read_field(obj, "role", path), f"{path}.role"),
+        why=why,
     )
 
 
@@ -185,6 +242,12 @@ def problem_from_json(data: object) -> Problem:
     for i, slot in enumerate(slots):
         if slot.rota not in rota_names:
             raise fail(f"$.slots[{i}].rota", f"unknown rota {slot.rota!r}")
+    for i, person in enumerate(people):
+        for j, count in enumerate(person.past_counts):
+            if count.rota not in rota_names:
+                raise fail(
+                    f"$.people[{i}].history_counts[{j}].rota", f"unknown rota {count.rota!r}"
+                )
     slot_ids = {s.id for s in slots}
     person_ids = {p.id for p in people}
     for name, entries in (("frozen", frozen), ("previous", previous)):
@@ -210,7 +273,10 @@ def _iso(instant: datetime) -> str:
 
 
 def _assignment_json(a: Assignment) -> dict[str, str]:
-    return {"slot_id": a.slot_id, "person_id": a.person_id, "role": a.role}
+    data = {"slot_id": a.slot_id, "person_id": a.person_id, "role": a.role}
+    if a.why:
+        data["why"] = a.why
+    return data
 
 
 def problem_to_json(problem: Problem) -> dict[str, Any]:
@@ -253,6 +319,20 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
                 ],
                 "history": [{"rota": d.rota, "role": d.role, **interval(d)} for d in p.history],
                 "joined": None if p.joined is None else _iso(p.joined),
+                "share": p.share,
+                "max_per_quarter": p.max_per_quarter,
+                "limits": {
+                    "min_weeks_between": p.limits.min_weeks_between,
+                    "min_rest_hours": p.limits.min_rest.total_seconds() / 3600,
+                    **(
+                        {"max_duties": p.limits.max_duties, "per_weeks": p.limits.per_weeks}
+                        if p.limits.max_duties is not None
+                        else {}
+                    ),
+                },
+                "history_counts": [
+                    {"rota": c.rota, "duties": c.duties, "weeks": c.weeks} for c in p.past_counts
+                ],
             }
             for p in problem.people
         ],
@@ -276,8 +356,23 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
             {"slot_id": u.slot_id, "role": u.role, "reason": u.reason} for u in plan.unfilled
         ],
         "explanations": [
-            {"slot_id": e.slot_id, "person_id": e.person_id, "role": e.role, "text": e.text}
+            {
+                "slot_id": e.slot_id,
+                "person_id": e.person_id,
+                "role": e.role,
+                "text": e.text,
+                "first_reason": e.first,
+            }
             for e in plan.explanations
+        ],
+        "coverage_shortfalls": [
+            {
+                "slot_id": c.slot_id,
+                "covered_hours": c.covered_hours,
+                "target_hours": c.target_hours,
+                "reason": c.reason,
+            }
+            for c in plan.shortfalls
         ],
         "metrics": {
             "worst_deviation": round(m.worst_deviation, 4),

@@ -55,7 +55,44 @@ class PastDuty:
 
 
 @dataclass(frozen=True)
+class PastCount:
+    """History known only as a count: `duties` done in `rota` over the `weeks` before `now`.
+
+    Counts have no dates, so they weigh in fair shares (decayed as if done at the middle of
+    those weeks) but not in spacing, rest or caps."""
+
+    rota: str
+    duties: int
+    weeks: int = 52
+
+
+@dataclass(frozen=True)
+class PersonLimits:
+    """A person's limits across all the rotas they serve (each rota's own limits stay).
+
+    * `min_weeks_between`: at most one duty of any kind every N weeks (local start dates at
+      least 7N calendar days apart; 0 or 1 mean no extra limit beyond overlaps);
+    * `max_duties` in any `per_weeks` weeks (both set, or neither);
+    * `min_rest`: the least gap between the end of one duty and the start of the next.
+    """
+
+    min_weeks_between: int = 0
+    max_duties: int | None = None
+    per_weeks: int = 0
+    min_rest: timedelta = timedelta(0)
+
+
+#: the share names a person may give, as fractions of a full share
+SHARES = {"full": 1.0, "half": 0.5, "quarter": 0.25}
+#: weeks in a quarter, for `Person.max_per_quarter`
+QUARTER_WEEKS = 13
+
+
+@dataclass(frozen=True)
 class Person:
+    """`share` (1 full, 0.5 half, 0.25 a quarter) scales the person's fair share;
+    `max_per_quarter` caps their duties, all rotas together, in any 13 weeks."""
+
     id: str
     zone: str
     organisation: str
@@ -64,6 +101,10 @@ class Person:
     eligibility: tuple[Eligibility, ...]
     history: tuple[PastDuty, ...] = ()
     joined: datetime | None = None
+    share: float = 1.0
+    max_per_quarter: int | None = None
+    limits: PersonLimits = PersonLimits()
+    past_counts: tuple[PastCount, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,9 +132,13 @@ class RotaRules:
 
 @dataclass(frozen=True)
 class Assignment:
+    """`why`, in `previous` and `frozen`: the reason the duty was first given, in plain words
+    (the plan's explanation of it); a re-plan keeps it and says what changed since."""
+
     slot_id: str
     person_id: str
     role: str
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,11 +160,25 @@ class Unfilled:
 
 
 @dataclass(frozen=True)
+class CoverageShortfall:
+    """A review week left below its rota's `min_coverage_hours`, and why."""
+
+    slot_id: str
+    covered_hours: int
+    target_hours: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class Explanation:
+    """`text`: the whole explanation; `first`: the reason the duty was first given, to be
+    passed back as the assignment's `why` in the next re-plan's `previous`."""
+
     person_id: str
     slot_id: str
     role: str
     text: str
+    first: str = ""
 
 
 @dataclass(frozen=True)
@@ -187,3 +246,4 @@ class Plan:
     unfilled: tuple[Unfilled, ...]
     explanations: tuple[Explanation, ...]
     metrics: Metrics = field(default_factory=Metrics)
+    shortfalls: tuple[CoverageShortfall, ...] = ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rota.engine.context import Context
+from rota.engine.coverage import shortfalls
 from rota.engine.explain import explanations
 from rota.engine.metrics import evaluate
 from rota.engine.model import Assignment, Plan, Problem, Unfilled
@@ -37,4 +38,5 @@ def plan(problem: Problem) -> Plan:
         unfilled=tuple(unfilled),
         explanations=tuple(explanations(solver)),
         metrics=evaluate(problem, result, ctx),
+        shortfalls=tuple(shortfalls(solver)),
     )

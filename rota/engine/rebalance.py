@@ -5,9 +5,10 @@ Moving a duty of weight w from A to B lowers the sum of squared deviations exact
 ends. The most over-served person is tried first, each against the most under-served first,
 which drives the worst deviation down before the spread.
 
-Stability: a duty kept from the previous plan moves only when the imbalance is clear (more
-than `STABILITY_MARGIN` duties beyond the minimum) and only a few such moves are allowed, so a
-re-plan after one change touches little beyond what the change forces. Coverage: on review
+Stability never freezes unfairness: a duty kept from the previous plan moves only to someone
+more than `UNDER_SHARE` duty below their fair share (and only when the move is fairer), so a
+re-plan after one change touches little beyond what the change forces, yet a newcomer gets the
+whole part of their share, one move per duty. Coverage: on review
 rotas with two or more seats a move may not push a slot's covered hours below
 `min(current, min_coverage_hours)`, and among eligible takers the one covering most wins.
 """
@@ -23,21 +24,22 @@ if TYPE_CHECKING:
     from rota.engine.solver import Solver
 
 EPS = 1e-9
-STABILITY_MARGIN = 1.0
-#: rebalancing moves of previous assignments allowed: this many plus 2% of those kept
-PREVIOUS_MOVES = 3
+#: a kept duty moves only to someone more than this many duties below their fair share
+UNDER_SHARE = 1.0
 #: people tried as the giving side per round, and takers checked per duty
 GIVERS_PER_ROUND = 24
 TAKERS_PER_DUTY = 300
 TAKER_CHOICES = 8
+#: rounds over all rotas at most
+ROUNDS = 4
 
 
 def rebalance(solver: Solver, *, keep_coverage: bool = False) -> None:
     """Even out loads. A move may not take a slot's covered hours below
     `min(current, min_coverage_hours)`; with `keep_coverage` (after the coverage pass) not
     below the plan's current worst-covered week either."""
-    budget = solver.previous_moves_left
     ctx = solver.ctx
+    targets = {}
     for rota in sorted(ctx.rules):
         target = ctx.rules[rota].min_coverage_hours
         if keep_coverage:
@@ -47,14 +49,21 @@ def rebalance(solver: Solver, *, keep_coverage: bool = False) -> None:
                 if ctx.slots[s].rota == rota and len(ctx.slots[s].roles) >= 2
             ]
             target = max(target, min(covered, default=0))
-        _rebalance_rota(solver, rota, budget, target)
+        targets[rota] = target
+    # deviations add up a person's rotas, so a move in one rota can open one in another:
+    # go round the rotas until a round moves nothing
+    for _ in range(ROUNDS):
+        moved = sum(_rebalance_rota(solver, rota, targets[rota]) for rota in sorted(ctx.rules))
+        if not moved:
+            return
 
 
-def _rebalance_rota(solver: Solver, rota: str, budget: list[int], target: int) -> None:
+def _rebalance_rota(solver: Solver, rota: str, target: int) -> int:
     ctx, roster = solver.ctx, solver.roster
     members = ctx.members[rota]
     if len(members) < 2:
-        return
+        return 0
+    moves = 0
     seats_in_rota = sum(
         len(ctx.slots[s].roles) for s in range(ctx.horizon_count) if ctx.slots[s].rota == rota
     )
@@ -70,11 +79,13 @@ def _rebalance_rota(solver: Solver, rota: str, budget: list[int], target: int) -
         for giver in givers:
             if dev[giver] - lowest <= _min_weight(solver, giver, rota) + EPS:
                 break
-            if _move_one(solver, rota, giver, order, dev, budget, target):
+            if _move_one(solver, rota, giver, order, dev, target):
                 moved = True
+                moves += 1
                 break
         if not moved:
-            return
+            break
+    return moves
 
 
 def _min_weight(solver: Solver, p: int, rota: str) -> float:
@@ -88,7 +99,6 @@ def _move_one(
     giver: int,
     order: list[int],
     dev: dict[int, float],
-    budget: list[int],
     target: int,
 ) -> bool:
     ctx, roster = solver.ctx, solver.roster
@@ -98,9 +108,9 @@ def _move_one(
             continue
         k = roster.seats[s].index(giver)
         origin = roster.origin[s][k]
-        if origin == ORIGIN_FROZEN or (origin == ORIGIN_PREVIOUS and budget[0] <= 0):
+        if origin == ORIGIN_FROZEN:
             continue
-        duties.append((origin == ORIGIN_PREVIOUS, s, k))
+        duties.append((origin == ORIGIN_PREVIOUS or (s, k) in solver.previous_seats, s, k))
     duties.sort()
     holds_lead = roster.holds_lead(giver, rota)
     for is_previous, s, k in duties:
@@ -108,7 +118,7 @@ def _move_one(
         role = slot.roles[k]
         if role == "shadow" and holds_lead:
             continue
-        need = slot.weight + (STABILITY_MARGIN if is_previous else 0.0)
+        need = slot.weight
         lead_check = (
             role == "lead"
             and ctx.rules[rota].lead_requires_shadow
@@ -121,6 +131,8 @@ def _move_one(
         checked = 0
         for taker in order:
             if dev[giver] - dev[taker] <= need + EPS or checked >= TAKERS_PER_DUTY:
+                break
+            if is_previous and dev[taker] >= -UNDER_SHARE - EPS:
                 break
             if taker == giver:
                 continue
@@ -138,9 +150,8 @@ def _move_one(
         if not takers:
             continue
         best = max(takers, key=lambda t: (t[0], -dev[t[1]], -solver.rank[t[1]]))[1]
+        solver.record_move(s, k, giver, best, dev[giver], dev[best])
         roster.vacate(s, k)
         roster.place(best, s, k, ORIGIN_MOVED)
-        if is_previous:
-            budget[0] -= 1
         return True
     return False

@@ -9,9 +9,10 @@
    relaxed only when nobody else can take the seat.
 4. Local search (`rebalance`) moves duties from the most over-served to the most under-served
    while that lowers the worst deviation and the sum of squares, and never breaks a hard rule.
-5. `improve_coverage` lifts the worst-covered review weeks with swaps and replacements at a
-   small, bounded cost in fairness; a last `rebalance` then wins back what fairness it can
-   without lowering any week's coverage.
+5. `improve_coverage` raises every review week to `min_coverage_hours` where it can, at the
+   least cost in fairness, then the worst-covered weeks with fairness-neutral moves; a last
+   `rebalance` wins back what fairness it can without lowering any week below the floor, and
+   `reduce_worst` lowers the worst deviation with moves and two-move chains across rotas.
 
 Ties are broken by a shuffle of the person ids seeded with `Problem.seed`, so the same problem
 always gives the same plan.
@@ -23,9 +24,10 @@ import heapq
 import random
 
 from rota.engine.availability import popcount
+from rota.engine.chains import reduce_worst
 from rota.engine.context import Context
 from rota.engine.coverage import improve_coverage
-from rota.engine.rebalance import PREVIOUS_MOVES, rebalance
+from rota.engine.rebalance import rebalance
 from rota.engine.roster import ORIGIN_FROZEN, ORIGIN_NEW, ORIGIN_PREVIOUS, Roster
 
 #: candidates within this many duties of the most owed may be preferred for coverage
@@ -52,8 +54,21 @@ class Solver:
         self.unfilled: dict[tuple[int, int], str] = {}
         self.lead_unqualified: set[tuple[int, int]] = set()
         self.kept_previous = 0
-        #: rebalancing moves of kept previous assignments still allowed (shared by all passes)
-        self.previous_moves_left = [0]
+        #: previous assignments by seat: (person, why it was first given)
+        self.previous_why: dict[tuple[int, int], tuple[int, str]] = {}
+        #: previous assignments that no longer fit: slot -> [(person, role, refusal)]
+        self.dropped: dict[int, list[tuple[int, str, str]]] = {}
+        self.frozen_why: dict[tuple[int, int], str] = {}
+        #: seats kept from the previous plan at the start: whoever holds them later, moving
+        #: them again is a change, so the stability rule keeps applying to them
+        self.previous_seats: set[tuple[int, int]] = set()
+        #: why a seat changed hands in rebalancing or coverage moves
+        self.moves: dict[tuple[int, int], str] = {}
+        #: the note a seat had before a tentative move, restored if the move is undone
+        self.undo_notes: dict[tuple[int, int], str] = {}
+        #: while not None, the chain pass logs its moves here (seat, giver, origin, note) so
+        #: a round can be undone
+        self.chain_log: list[tuple[int, int, int, str, str]] | None = None
         #: how far behind their fair share each newly picked person was when picked
         self.owed_when_picked: dict[tuple[int, int], float] = {}
 
@@ -72,6 +87,8 @@ class Solver:
                 self.extra_frozen.append((a.slot_id, a.person_id, a.role))
                 continue
             roster.place(p, s, k, ORIGIN_FROZEN)
+            if a.why:
+                self.frozen_why[(s, k)] = a.why
 
     def place_previous(self) -> None:
         ctx, roster = self.ctx, self.roster
@@ -82,11 +99,33 @@ class Solver:
             if s is None or p is None:
                 continue
             keep.append((s, a.role != "lead", len(keep), a.role, p))
+        why = {(a.slot_id, a.person_id, a.role): a.why for a in ctx.problem.previous}
         for s, _, _, role, p in sorted(keep):
             k = roster.free_seat(s, role)
-            if k >= 0 and roster.refusal(p, s, role) is None:
+            refusal = roster.refusal(p, s, role) if k >= 0 else "seat taken"
+            if k >= 0 and refusal is None:
                 roster.place(p, s, k, ORIGIN_PREVIOUS)
+                self.previous_seats.add((s, k))
                 self.kept_previous += 1
+                self.previous_why[(s, k)] = (
+                    p,
+                    why.get((ctx.slots[s].id, ctx.people[p].id, role), ""),
+                )
+            elif refusal is not None:
+                self.dropped.setdefault(s, []).append((p, role, refusal))
+
+    def record_move(
+        self, s: int, k: int, giver: int, taker: int, giver_dev: float, taker_dev: float
+    ) -> None:
+        """Remember why a seat changed hands, for the explanations."""
+        people = self.ctx.people
+        self.moves[(s, k)] = (
+            f"moved to you from {people[giver].id}: you were {-taker_dev:.2f} duties below "
+            f"your fair share and they were {giver_dev:+.2f} against theirs"
+            if taker_dev < 0
+            else f"moved to you from {people[giver].id} to even out the load: they had "
+            f"{giver_dev - taker_dev:.2f} duties more than you against your fair shares"
+        )
 
     # -- phase 3 -------------------------------------------------------------------------
 
@@ -124,7 +163,7 @@ class Solver:
         popped: list[Entry] = []
         valid: list[Entry] = []
         while heap:
-            entry = heapq.heappop(heap)
+            entry = _pop_fresh(heap, roster)
             popped.append(entry)
             if valid and (
                 -entry[0] < -valid[0][0] - margin
@@ -188,7 +227,7 @@ class Solver:
         popped: list[Entry] = []
         valid: list[Entry] = []
         while heap:
-            entry = heapq.heappop(heap)
+            entry = _pop_fresh(heap, roster)
             popped.append(entry)
             if valid and (-entry[0] < -valid[0][0] - margin or len(valid) >= COVERAGE_CANDIDATES):
                 break
@@ -264,13 +303,24 @@ class Solver:
         return f"nobody available: {parts}"
 
 
+def _pop_fresh(heap: list[Entry], roster: Roster) -> Entry:
+    """The most owed person of a rota's heap. How owed someone is counts all their rotas, so
+    a duty in another rota leaves their entry here stale: it is refiled before it is used."""
+    while True:
+        entry = heapq.heappop(heap)
+        owed = roster.owed(entry[2])
+        if abs(owed + entry[0]) <= 1e-12 or not heap:
+            return (-owed, entry[1], entry[2])
+        heapq.heappush(heap, (-owed, entry[1], entry[2]))
+
+
 def solve(ctx: Context, seed: int) -> Solver:
     solver = Solver(ctx, seed)
     solver.place_frozen()
     solver.place_previous()
     solver.fill()
-    solver.previous_moves_left[0] = PREVIOUS_MOVES + solver.kept_previous // 50
     rebalance(solver)
     improve_coverage(solver)
     rebalance(solver, keep_coverage=True)
+    reduce_worst(solver)
     return solver

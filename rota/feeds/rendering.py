@@ -46,6 +46,7 @@ class Duty:
     updated_at: datetime
     cancelled_at: datetime | None
     explanation: str = ""
+    source: str = "planned"  # "swapped" or "overridden" (a manager's decision) too
     others: tuple[tuple[DutyPerson, str], ...] = ()  # (person, role) of everyone else on duty
 
 
@@ -65,6 +66,11 @@ class FeedSpec:
     owner_zone: str | None = None
     reminder_minutes: int | None = None
 
+
+_SOURCE_NOTES = {
+    "overridden": "Set by a rota manager (an override): re-plans keep it.",
+    "swapped": "Taken over in a swap.",
+}
 
 _KIND_DUTY = {"review": "PR review duty", "triage": "Triage duty"}
 
@@ -118,6 +124,8 @@ def duty_description(duty: Duty, spec: FeedSpec) -> str:
         if duty.others:
             lines.append("Also on duty:")
     lines.extend(_person_line(duty, person, role) for person, role in duty.others)
+    if duty.source in _SOURCE_NOTES and duty.cancelled_at is None:
+        lines.append(_SOURCE_NOTES[duty.source])
     lines.append(f"UTC: {local_span(duty.starts_at, duty.ends_at, 'UTC')}")
     if spec.audience == "personal" and duty.explanation and duty.cancelled_at is None:
         lines.append(f"Why you: {duty.explanation}")

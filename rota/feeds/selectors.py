@@ -324,6 +324,7 @@ _DUTY_COLUMNS = (
     "updated_at",
     "cancelled_at",
     "explanation",
+    "source",
     "person_id",
     "shift__starts_at",
     "shift__ends_at",
@@ -364,6 +365,7 @@ def _duty(row: Any, others: list[Any], public: bool) -> Duty:
         updated_at=row.updated_at,
         cancelled_at=row.cancelled_at,
         explanation=row.explanation,
+        source=row.source,
         others=tuple(
             (_person(o, public), o.role)
             for o in others

@@ -311,6 +311,11 @@ class Assignment(models.Model):
         max_length=12, choices=AssignmentSource.choices, default=AssignmentSource.PLANNED
     )
     explanation = models.TextField(blank=True, help_text="Why this person, why this shift.")
+    first_reason = models.TextField(
+        blank=True,
+        help_text="Why the duty was first given, kept through re-plans (the explanation adds "
+        "what changed since).",
+    )
     sequence = models.PositiveIntegerField(default=0, help_text="Raised on every change.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

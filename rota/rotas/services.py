@@ -61,7 +61,9 @@ def rota_lock(rota_id: int | None) -> None:
     """Hold the rota's row lock until the transaction ends (a no-op on SQLite, whose
     IMMEDIATE transactions already serialise writers)."""
     if rota_id is not None:
-        list(Rota.objects.select_for_update().filter(pk=rota_id).values_list("pk", flat=True))
+        # NO KEY, as planning takes it: inserts that only reference the rota go on meanwhile.
+        locked = Rota.objects.select_for_update(no_key=True).filter(pk=rota_id)
+        list(locked.values_list("pk", flat=True))
 
 
 def rota_plan_version_bump(rota_id: int) -> None:
@@ -240,9 +242,14 @@ def swap_requests_expire(now: datetime, *, rota_ids: Iterable[int] | None = None
     if rota_ids is not None:
         stale = stale.filter(assignment__shift__rota_id__in=list(rota_ids))
     # Django cannot UPDATE through a join on every backend; select the ids first.
-    return SwapRequest.objects.filter(
-        pk__in=list(stale.values_list("pk", flat=True)), status=SwapStatus.OPEN
-    ).update(status=SwapStatus.EXPIRED, decided_at=now)
+    ids = list(stale.values_list("pk", flat=True))
+    with transaction.atomic():
+        expired = SwapRequest.objects.filter(pk__in=ids, status=SwapStatus.OPEN).update(
+            status=SwapStatus.EXPIRED, decided_at=now
+        )
+        for swap_id in ids:  # the task tells only of requests that did expire
+            _swap_news_enqueue(swap_id, "expired")
+    return expired
 
 
 def _swap_news_enqueue(swap_id: int, event: str) -> None:

@@ -370,3 +370,18 @@ def test_the_error_summary_links_to_every_field_in_error_including_working_hours
     assert '<a href="#id_time_zone">Time zone:' in summary
     assert '<a href="#id_hours-0-weekday">Working hours, row 1, Day: Choose a day.</a>' in summary
     assert 'id="id_hours-0-weekday" aria-invalid="true"' in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_giving_half_a_share_is_saved_and_said_in_plain_words(
+    client: Client, volunteer: User
+) -> None:
+    client.force_login(volunteer)
+    data = profile_data(volunteer, duty_share="half", max_duties_per_quarter="2")
+    response = client.post("/me/profile/", data, follow=True)
+    assert response.redirect_chain == [("/me/profile/", 303)]
+    volunteer.refresh_from_db()
+    assert (volunteer.duty_share, volunteer.max_duties_per_quarter) == ("half", 2)
+    html = response.content.decode()
+    assert "You give half a share" in html
+    assert "at most 2 duties in any 13 weeks" in html

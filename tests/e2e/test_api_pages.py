@@ -37,9 +37,11 @@ def test_a_token_made_on_the_profile_page_is_shown_once(browser: Any, live_serve
     page.goto(f"{live_server.url}/me/profile/")
     page.fill("#api-token-name", "triage bot")
     page.click("text=Create a token")
+    page.wait_for_selector("#api-token")
     plain = page.locator("#api-token").inner_text()
     assert plain.startswith("rota_")
     page.click("text=Back to your profile")
+    page.wait_for_selector("#api-tokens-heading")
     content = page.content()
     assert "triage bot" in content and plain not in content and plain[-4:] in content
     assert ApiToken.objects.get().name == "triage bot"

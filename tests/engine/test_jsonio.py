@@ -45,6 +45,25 @@ def test_a_problem_survives_the_json_round_trip() -> None:
     assert problem_from_json(json.loads(json.dumps(problem_to_json(problem)))) == problem
 
 
+def test_shares_limits_counts_and_reasons_survive_the_json_round_trip() -> None:
+    data = documented_example()
+    data["people"][0].update(
+        share="half",
+        max_per_quarter=2,
+        limits={"min_weeks_between": 4, "max_duties": 3, "per_weeks": 13, "min_rest_hours": 48},
+        history_counts=[{"rota": "review", "duties": 5, "weeks": 26}],
+    )
+    data["previous"][0]["why"] = "As reviewer: the most owed."
+    problem = problem_from_json(data)
+    ana = problem.people[0]
+    assert (ana.share, ana.max_per_quarter, ana.limits.per_weeks) == (0.5, 2, 13)
+    assert problem.previous[0].why == "As reviewer: the most owed."
+    assert problem_from_json(json.loads(json.dumps(problem_to_json(problem)))) == problem
+    out = plan_to_json(plan(problem))
+    assert "coverage_shortfalls" in out
+    assert all(e["first_reason"] for e in out["explanations"])
+
+
 def broken(path: str, value: object) -> dict[str, Any]:
     data = copy.deepcopy(documented_example())
     target: Any = data
@@ -75,6 +94,17 @@ def broken(path: str, value: object) -> dict[str, Any]:
         ("people.0.eligibility.0.min_weeks_between", "2", "expected an integer"),
         ("people.1.organisation", KeyError, "$.people[1].organisation: missing"),
         ("seed", True, "$.seed: expected an integer"),
+        ("rotas.0.history_half_life_weeks", 0, "$.rotas[0].history_half_life_weeks: must be more"),
+        ("rotas.0.history_half_life_weeks", -26, "history_half_life_weeks: must be more than 0"),
+        ("now", "1970-01-01T00:00:00Z", "$.now: must be in the years 1971 to 2200"),
+        ("people.0.unavailable.0.end", "2201-01-04T00:00:00Z", "must be in the years 1971"),
+        ("people.0.share", "most", "$.people[0].share: must be one of full, half, quarter"),
+        ("people.0.share", 0, "$.people[0].share: must be more than 0 and at most 1"),
+        ("people.0.limits", {"max_duties": 2}, "$.people[0].limits: max_duties and per_weeks"),
+        ("people.0.limits", {"min_rest_hours": -1}, "limits.min_rest_hours: must not be negative"),
+        ("people.0.max_per_quarter", -1, "$.people[0].max_per_quarter: must be at least 0"),
+        ("people.0.history_counts", [{"rota": "x", "duties": 3}], "unknown rota 'x'"),
+        ("previous.0.why", 3, "$.previous[0].why: expected a string"),
     ],
 )
 def test_a_malformed_problem_names_the_json_path(path: str, value: object, message: str) -> None:

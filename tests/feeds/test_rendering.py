@@ -144,6 +144,20 @@ def test_description_lists_who_else_is_on_duty_in_their_local_time() -> None:
     assert len(events) == 3
 
 
+def test_a_managers_override_and_a_swap_say_so_in_every_feed() -> None:
+    import vobject
+
+    marked = [
+        Duty(**{**sample_duties()[0].__dict__, "source": "overridden"}),
+        Duty(**{**sample_duties()[2].__dict__, "source": "swapped"}),
+    ]
+    for audience in ("personal", "rota", "public"):
+        calendar = vobject.readOne(feed_render(spec(audience), marked).decode())
+        first, second = (e.description.value for e in calendar.vevent_list)
+        assert "Set by a rota manager (an override)" in first
+        assert "Taken over in a swap." in second
+
+
 def test_text_is_escaped_so_parsers_read_it_back_unchanged() -> None:
     tricky = "a;b,c\\d\nnew line\r\nand a bell\x07"
     person = DutyPerson(tricky, "UTC")

@@ -67,3 +67,46 @@ def test_a_request_and_its_withdrawal_speak_to_the_requester_as_you(
     swap_news_send_task(meera_swap.pk, "withdrawn")
     assert "You withdrew your swap request" in mails_by_recipient()["meera"][1]
     assert "Meera withdrew their swap request" in mails_by_recipient()["rhea"][1]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_open_request_is_offered_to_every_member_who_could_take_it(
+    meera_swap: SwapRequest, outsider: User
+) -> None:
+    outcome = swap_news_send_task(meera_swap.pk, "requested")
+    subject, body = mails_by_recipient()["diego"]
+    assert subject == "[PR review] Meera asks for someone to take a duty you could take"
+    assert "(America/Mexico_City)" in body and "/swaps/" in body
+    assert "otto" not in mails_by_recipient()  # not a member of the rota
+    assert outcome == f"swap {meera_swap.pk} (requested): 3 sent"
+    swap_news_send_task(meera_swap.pk, "requested")  # delivered twice: nobody hears twice
+    assert len(mail.outbox) == 3
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_member_who_muted_swap_offers_is_not_offered_the_duty(meera_swap: SwapRequest) -> None:
+    from rota.notifications.models import NoticeKind, NoticeOptOut
+
+    NoticeOptOut.objects.create(user=User.objects.get(username="diego"), kind=NoticeKind.SWAP_OFFER)
+    swap_news_send_task(meera_swap.pk, "requested")
+    assert "diego" not in mails_by_recipient()
+    assert "meera" in mails_by_recipient()
+
+
+def test_a_request_that_lapses_tells_the_requester_the_duty_is_still_theirs(
+    meera_swap: SwapRequest, tasks_run_in_process: list[str], django_capture_on_commit_callbacks
+) -> None:
+    from rota.rotas.services import swap_requests_expire
+
+    started = datetime(2026, 3, 9, 9, 1, tzinfo=UTC)
+    with time_machine.travel(started, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert swap_requests_expire(started) == 1
+    subject, body = mails_by_recipient()["meera"]
+    assert subject == "[PR review] Your swap request lapsed"
+    assert "Nobody took your reviewer duty on PR review before it started; it is still yours." in (
+        body
+    )
+    assert set(mails_by_recipient()) == {"meera"}  # not the managers, not the members
+    with django_capture_on_commit_callbacks(execute=True):
+        assert swap_requests_expire(started) == 0
+    assert len(mail.outbox) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
@@ -32,23 +33,25 @@ def plan_apply(
     releases: dict[str, Release],
     now: datetime,
 ) -> list[dict[str, Any]]:
-    """Write the difference between the stored plan and `result`; return the changes.
+    """Write the difference between the stored plan and `result` for `rota` (the problem may
+    hold the other rotas of its community too); return the changes.
 
     Any write here raises the rota's plan_version, in the same transaction: feeds and pages
     cache under it (rota/feeds/selectors.py), and a moved shift or a rewritten "why you"
     changes what they show as surely as a new person does, though it is no change of seat.
     """
-    slots = {s.id: s for s in problem.slots}
+    slots = {s.id: s for s in problem.slots if s.rota == str(rota.pk)}
     shifts = {s.key: s for s in Shift.objects.filter(rota=rota, key__in=slots)}
     coverage = {m.slot_id: m for m in result.metrics.slots}
     unfilled: dict[str, list[dict[str, str]]] = defaultdict(list)
     for u in result.unfilled:
         unfilled[u.slot_id].append({"role": u.role, "reason": u.reason})
     explanations = {(e.slot_id, e.person_id, e.role): e.text for e in result.explanations}
+    first_reasons = {(e.slot_id, e.person_id, e.role): e.first for e in result.explanations}
 
     moved_shift_ids: set[int] = set()
     wrote = False
-    for slot in problem.slots:
+    for slot in slots.values():
         shift = shifts.get(slot.id)
         covered = _covered_hours(coverage.get(slot.id))
         fields = {
@@ -71,7 +74,9 @@ def plan_apply(
             shift.save(update_fields=dirty)
             wrote = True
 
-    wanted = {(a.slot_id, int(a.person_id), a.role) for a in result.assignments}
+    wanted = {
+        (a.slot_id, int(a.person_id), a.role) for a in result.assignments if a.slot_id in slots
+    }
     stored = list(
         Assignment.objects.active()
         .filter(shift__rota=rota, shift__key__in=slots)
@@ -116,7 +121,10 @@ def plan_apply(
                 shift=shift,
                 person_id=key[1],
                 role=key[2],
-                explanation=explanations.get((key[0], str(key[1]), key[2]), ""),
+                explanation=_with_names(explanations.get((key[0], str(key[1]), key[2]), ""), names),
+                first_reason=_with_names(
+                    first_reasons.get((key[0], str(key[1]), key[2]), ""), names
+                ),
             )
         )
         touched_shifts.add(shift.pk)
@@ -128,18 +136,35 @@ def plan_apply(
     # calendar event for them too, so its sequence is raised; a new "why you" is a change too.
     for key in wanted & set(have):
         assignment = have[key]
-        text = explanations.get((key[0], str(key[1]), key[2]), assignment.explanation)
+        text = _with_names(
+            explanations.get((key[0], str(key[1]), key[2]), assignment.explanation), names
+        )
         update: dict[str, Any] = {}
         if assignment.shift_id in touched_shifts:
             update["sequence"] = F("sequence") + 1
         if text != assignment.explanation:
             update["explanation"] = text
+        first = _with_names(first_reasons.get((key[0], str(key[1]), key[2]), ""), names)
+        if first and not assignment.first_reason:
+            update["first_reason"] = first
         if update:
             Assignment.objects.filter(pk=assignment.pk).update(updated_at=now, **update)
             wrote = True
     if wrote:
         Rota.objects.filter(pk=rota.pk).update(plan_version=F("plan_version") + 1)
     return changes
+
+
+# The engine names people by id where a reason involves someone else ("moved to you from 17:",
+# "when 17 could no longer serve"); the pages show their name instead.
+_PERSON_IN_REASON = re.compile(
+    r"(?<=from )(\d+)(?=[:, ])|(?<=with )(\d+)(?= to )|(?<=when )(\d+)(?= could )"
+    r"|(?<=; )(\d+)(?= could )"
+)
+
+
+def _with_names(text: str, names: dict[int, str]) -> str:
+    return _PERSON_IN_REASON.sub(lambda m: _display(int(m.group()), names), text)
 
 
 def _covered_hours(slot_metrics: engine.SlotMetrics | None) -> list[int]:

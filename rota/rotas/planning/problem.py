@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from accounts.models import User
 from accounts.selectors import PersonAvailability, availability_for_users
 from rota import engine
 from rota.engine.timeslots import utc_to_local_date
@@ -106,14 +107,16 @@ def rota_slots(rota: Rota, now: datetime) -> tuple[list[engine.Slot], dict[str, 
 
 def _person(
     person: PersonAvailability,
-    rota: Rota,
+    rotas: dict[int, Rota],
     memberships: list[Membership],
     history: list[engine.PastDuty],
     start: datetime,
+    setting: tuple[str, int | None],
 ) -> engine.Person:
     # A member counts from the day they joined (no debt for duties before that), but may take
     # any slot of this plan, the one already running included.
     joined = min((m.joined_at for m in memberships), default=None)
+    share, per_quarter = setting
     return engine.Person(
         id=str(person.user_id),
         zone=person.time_zone,
@@ -124,15 +127,17 @@ def _person(
         eligibility=tuple(
             engine.Eligibility(
                 rota=str(m.rota_id),
-                roles=frozenset(m.roles or rota.roles),
+                roles=frozenset(m.roles or rotas[m.rota_id].roles),
                 min_weeks_between=m.min_weeks_between,
                 max_duties=m.max_duties,
             )
             for m in memberships
-            if not m.paused
+            if not m.paused and m.rota_id in rotas
         ),
         history=tuple(history),
         joined=min(joined, start) if joined else None,
+        share=engine.SHARES.get(share, 1.0),
+        max_per_quarter=per_quarter,
     )
 
 
@@ -145,30 +150,82 @@ def _person_check(person: engine.Person) -> None:
             raise ValueError(f"an unavailable interval ends before it starts: {interval}")
 
 
+def _first_reason(explanation: str) -> str:
+    """The reason a duty was first given, from an explanation stored before reasons were kept
+    apart: its first part, unless that only said the duty was kept from an earlier plan."""
+    first = explanation.split(" Your fair share", 1)[0].strip()
+    if not first or "kept from the previous plan" in first:
+        return ""
+    return first
+
+
+def community_rota_ids(rota_id: int) -> list[int]:
+    """The rota and every rota sharing people with it, directly or through others (a
+    community is planned in one engine run, so limits across rotas hold), in id order."""
+    found = {rota_id}
+    frontier = {rota_id}
+    while frontier:
+        users = Membership.objects.filter(rota_id__in=frontier).values("user_id")
+        reached = set(
+            Membership.objects.filter(user_id__in=users)
+            .exclude(rota_id__in=found)
+            .values_list("rota_id", flat=True)
+        )
+        found |= reached
+        frontier = reached
+    return sorted(found)
+
+
 def problem_for_rota(
     rota: Rota, now: datetime
 ) -> tuple[engine.Problem, dict[str, Release], list[dict[str, object]]]:
-    """The engine's problem for a rota, its releases by slot, and the people left out."""
-    slots, releases = rota_slots(rota, now)
+    """The engine's problem for one rota alone (see `problem_for_community`)."""
+    return problem_for_community([rota], now)
+
+
+def problem_for_community(
+    rotas: list[Rota], now: datetime
+) -> tuple[engine.Problem, dict[str, Release], list[dict[str, object]]]:
+    """The engine's problem for rotas planned together, their releases by slot, and the
+    people left out."""
+    by_id = {r.pk: r for r in rotas}
+    slots: list[engine.Slot] = []
+    releases: dict[str, Release] = {}
+    freeze_until: dict[str, datetime] = {}
+    for rota in rotas:
+        rota_slot_list, rota_releases = rota_slots(rota, now)
+        slots.extend(rota_slot_list)
+        releases.update(rota_releases)
+        freeze_until[str(rota.pk)] = now + timedelta(weeks=rota.freeze_weeks)
     horizon_end = max((s.end for s in slots), default=now)
     first_start = min((s.start for s in slots), default=now)
     slot_ids = {s.id for s in slots}
-    freeze_until = now + timedelta(weeks=rota.freeze_weeks)
 
     current = list(
         Assignment.objects.active()
-        .filter(shift__rota=rota, shift__key__in=slot_ids)
+        .filter(shift__rota__in=by_id, shift__key__in=slot_ids)
         .select_related("shift")
     )
     frozen, previous = [], []
     for a in current:
-        item = engine.Assignment(a.shift.key, str(a.person_id), a.role)
-        keep = a.shift.starts_at < freeze_until or a.source != AssignmentSource.PLANNED
+        item = engine.Assignment(
+            a.shift.key, str(a.person_id), a.role, a.first_reason or _first_reason(a.explanation)
+        )
+        keep = (
+            a.shift.starts_at < freeze_until[str(a.shift.rota_id)]
+            or a.source != AssignmentSource.PLANNED
+        )
         (frozen if keep else previous).append(item)
 
-    memberships = list(Membership.objects.filter(rota=rota).order_by("joined_at", "pk"))
+    memberships = list(Membership.objects.filter(rota__in=by_id).order_by("joined_at", "pk"))
     user_ids = {m.user_id for m in memberships} | {a.person_id for a in current}
     availability = availability_for_users(user_ids, first_start, horizon_end)
+    settings = {
+        pk: (share, per_quarter)
+        for pk, share, per_quarter in User.objects.filter(pk__in=user_ids).values_list(
+            "pk", "duty_share", "max_duties_per_quarter"
+        )
+    }
     by_user: dict[int, list[Membership]] = defaultdict(list)
     for m in memberships:
         by_user[m.user_id].append(m)
@@ -177,13 +234,13 @@ def problem_for_rota(
     history: dict[int, list[engine.PastDuty]] = defaultdict(list)
     past = (
         Assignment.objects.active()
-        .filter(person_id__in=user_ids, shift__rota=rota, shift__starts_at__gte=history_start)
+        .filter(person_id__in=user_ids, shift__rota__in=by_id, shift__starts_at__gte=history_start)
         .exclude(shift__key__in=slot_ids)
         .filter(shift__starts_at__lt=now)
-        .values_list("person_id", "role", "shift__starts_at", "shift__ends_at")
+        .values_list("person_id", "shift__rota_id", "role", "shift__starts_at", "shift__ends_at")
     )
-    for person_id, role, starts_at, ends_at in past:
-        history[person_id].append(engine.PastDuty(str(rota.pk), starts_at, ends_at, role))
+    for person_id, rota_id, role, starts_at, ends_at in past:
+        history[person_id].append(engine.PastDuty(str(rota_id), starts_at, ends_at, role))
 
     people, skipped = [], []
     for uid in sorted(availability):
@@ -191,12 +248,20 @@ def problem_for_rota(
         try:
             if person.problem:
                 raise ValueError(person.problem)
-            built = _person(person, rota, by_user.get(uid, []), history.get(uid, []), first_start)
+            built = _person(
+                person,
+                by_id,
+                by_user.get(uid, []),
+                history.get(uid, []),
+                first_start,
+                settings.get(uid, ("full", None)),
+            )
             _person_check(built)
         except (ValueError, OverflowError, LookupError) as exc:
             # One person's broken data must not stop the plan of everyone else: they take no
             # new duty (their frozen ones stay where they are) and the run names them.
-            logger.warning("planning rota %s leaves out person %s: %s", rota.pk, uid, exc)
+            names = ", ".join(str(r.pk) for r in rotas)
+            logger.warning("planning rotas %s leaves out person %s: %s", names, uid, exc)
             skipped.append({"person": uid, "reason": str(exc)[:300]})
             built = engine.Person(
                 id=str(uid),
@@ -208,12 +273,12 @@ def problem_for_rota(
             )
         people.append(built)
     problem = engine.Problem(
-        rotas=(_rota_rules(rota),),
+        rotas=tuple(_rota_rules(r) for r in rotas),
         people=tuple(people),
         slots=tuple(slots),
         frozen=tuple(frozen),
         previous=tuple(previous),
-        seed=rota.pk,
+        seed=min(by_id),
         now=now,
     )
     return problem, releases, skipped

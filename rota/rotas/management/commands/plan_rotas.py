@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from rota import engine
 from rota.rotas.models import PlanTrigger, Rota
-from rota.rotas.planning import problem_for_rota, rota_plan
+from rota.rotas.planning import community_rota_ids, problem_for_community, rota_plan
 
 
 class Command(BaseCommand):
@@ -23,8 +23,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--export-problem",
             metavar="PATH",
-            help="Write the rota's planning problem as JSON (docs/problem-format.md) and stop; "
-            "replay it with `python -m rota.engine plan PATH`. Needs --rota.",
+            help="Write the planning problem of the rota's community (the rota and every rota "
+            "sharing people with it) as JSON (docs/problem-format.md) and stop; replay it with "
+            "`python -m rota.engine plan PATH`. Needs --rota.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,13 +38,19 @@ class Command(BaseCommand):
         if options["export_problem"]:
             if not options["rota"]:
                 raise CommandError("--export-problem needs --rota SLUG.")
-            problem, _releases, _skipped = problem_for_rota(rotas.get(), timezone.now())
+            community = Rota.objects.filter(pk__in=community_rota_ids(rotas.get().pk))
+            problem, _releases, _skipped = problem_for_community(
+                list(community.order_by("pk")), timezone.now()
+            )
             with open(options["export_problem"], "w", encoding="utf-8") as handle:
                 json.dump(engine.problem_to_json(problem), handle, indent=2)
             self.stdout.write(f"Wrote {options['export_problem']}.")
             return
         report = []
+        planned: set[int] = set()
         for rota in rotas:
+            if rota.pk in planned:
+                continue  # planned, and reported, with an earlier rota of its community
             # An operator's run publishes, as a manager's does, even where re-plans wait.
             outcome = rota_plan(rota.pk, trigger=PlanTrigger.PUBLISH, dry_run=options["dry_run"])
             report.append(
@@ -54,6 +61,18 @@ class Command(BaseCommand):
                     "metrics": _summary(outcome.metrics),
                 }
             )
+            planned.add(rota.pk)
+            for other in rotas.filter(pk__in=outcome.community_changes).exclude(pk=rota.pk):
+                planned.add(other.pk)
+                changes = outcome.community_changes[other.pk]
+                report.append(
+                    {
+                        "rota": other.slug,
+                        "outcome": f"planned with {rota.slug}: {len(changes)} changes",
+                        "changes": changes,
+                        "metrics": {},
+                    }
+                )
         if options["json"]:
             self.stdout.write(json.dumps(report, indent=2, default=str))
             return

@@ -9,7 +9,7 @@ import accounts.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_text_and_date_bounds"),
+        ("accounts", "0004_duty_share"),
     ]
 
     operations = [
