@@ -1,5 +1,5 @@
-"""Reads about people and components for callers outside the pages (the API): a person's
-public profile, the components with their owners, a rota's memberships for its managers.
+"""Reads about people for callers outside the pages (the API): a person's public profile and
+a rota's memberships for its managers.
 
 A person is named as the pages name them: by their chosen display name to anyone who does not
 share a rota with them, never by e-mail, login or real name.
@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from rota.rotas.models import Component, Membership, Rota
+from rota.rotas.models import Membership, Rota
 from rota.rotas.selectors import person_label_for, rota_ids_known_by, rotas_visible_to
 
 
@@ -47,16 +47,6 @@ def person_profile_for(viewer: User | AnonymousUser, person_id: int) -> PersonPr
         person.organisation,
         person.time_zone if knows else None,
         rotas,
-    )
-
-
-def components_visible_to(viewer: User | AnonymousUser) -> QuerySet[Component]:
-    """Components of rotas the viewer may see, and those of no rota, with their owners."""
-    return (
-        Component.objects.filter(Q(rota__isnull=True) | Q(rota__in=rotas_visible_to(viewer)))
-        .select_related("rota")
-        .prefetch_related(Prefetch("owners", queryset=User.objects.order_by("display_name", "pk")))
-        .order_by("repository", "name", "pk")
     )
 
 

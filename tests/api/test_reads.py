@@ -200,19 +200,29 @@ def test_releases_come_with_lead_and_shadow(
     assert results[1]["lead"] is None and results[1]["duty_starts_at"] is None
 
 
-def test_components_list_their_owners_and_no_point_of_contact_yet(
-    anonymous: APIClient, review_rota: Rota, volunteer: User, private_rota: Rota
+def test_components_list_their_owners_and_the_owner_on_duty_as_point_of_contact(
+    anonymous: APIClient,
+    review_rota: Rota,
+    shift_now: Shift,
+    volunteer: User,
+    colleague: User,
+    private_rota: Rota,
 ) -> None:
+    volunteer.github_login = "vera-gh"
+    volunteer.save()
     parser = Component.objects.create(
         name="parser", repository="acme/app", rota=review_rota, path_patterns="src/parser/\n"
     )
-    parser.owners.add(volunteer)
+    parser.owners.add(volunteer, colleague)
+    Component.objects.create(name="docs", repository="acme/app", rota=review_rota)
     Component.objects.create(name="keys", repository="acme/app", rota=private_rota)
-    [component] = anonymous.get("/api/v1/components/").json()["results"]
-    assert component["name"] == "parser"
-    assert component["path_patterns"] == ["src/parser/"]
-    assert component["owners"] == [{"id": volunteer.pk, "name": "Vera"}]
-    assert component["point_of_contact"] is None
+    docs, found = anonymous.get("/api/v1/components/").json()["results"]
+    assert found["name"] == "parser"
+    assert found["path_patterns"] == ["src/parser/"]
+    assert {o["name"] for o in found["owners"]} == {"Vera", "A volunteer"}
+    # Vera is on review duty now: she answers for the parser this week.
+    assert found["point_of_contact"] == {"name": "@vera-gh", "reason": "on review duty now"}
+    assert docs["name"] == "docs" and docs["point_of_contact"] is None
 
 
 def test_a_public_profile_shows_no_email_login_or_real_name(

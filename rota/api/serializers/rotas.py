@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rota.api.serializers.fields import WallClockTimeField
-from rota.rotas.models import Assignment, Component, Release, Rota, Shift
+from rota.rotas.models import Assignment, Release, Rota, Shift
 from rota.rotas.on_duty import SHIFTS_RANGE_MOST, release_seats
 from rota.rotas.selectors import person_label_for
 
@@ -218,24 +218,37 @@ class ReleaseSerializer(serializers.Serializer[Release]):
         return self._person(release, "shadow")
 
 
-class ComponentSerializer(serializers.Serializer[Component]):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    repository = serializers.CharField()
-    path_patterns = serializers.ListField(child=serializers.CharField(), source="patterns")
-    rota = serializers.CharField(source="rota.slug", allow_null=True, default=None)
+class ContactSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(help_text="@GitHub login, or display name without one")
+    reason = serializers.CharField(help_text="Why them: on review duty now, served least recently")
+
+
+class ComponentSerializer(serializers.Serializer[Any]):
+    """A component with its owners and its point of contact this week (as on the components
+    page): rendered from rota.github's ComponentView."""
+
+    id = serializers.IntegerField(source="component.pk")
+    name = serializers.CharField(source="component.name")
+    repository = serializers.CharField(source="component.repository")
+    path_patterns = serializers.ListField(
+        child=serializers.CharField(), source="component.patterns"
+    )
+    rota = serializers.CharField(source="component.rota.slug", allow_null=True, default=None)
     owners = serializers.SerializerMethodField()
     point_of_contact = serializers.SerializerMethodField(
-        help_text="Who answers for the component now; null until Rota's GitHub work sets it."
+        help_text="The owner on review duty now, else the one who served least recently; "
+        "null when the component has no owners."
     )
 
     @extend_schema_field(PersonRefSerializer(many=True))
-    def get_owners(self, component: Component) -> list[dict[str, Any]]:
-        return [{"id": o.pk, "name": o.public_name} for o in component.owners.all()]
+    def get_owners(self, view: Any) -> list[dict[str, Any]]:
+        return [{"id": o.pk, "name": o.public_name} for o in view.component.owners.all()]
 
-    @extend_schema_field(PersonRefSerializer(allow_null=True))
-    def get_point_of_contact(self, component: Component) -> None:
-        return None
+    @extend_schema_field(ContactSerializer(allow_null=True))
+    def get_point_of_contact(self, view: Any) -> dict[str, str] | None:
+        if not view.contact:
+            return None
+        return {"name": view.contact, "reason": view.contact_reason}
 
 
 class PersonProfileSerializer(serializers.Serializer[Any]):

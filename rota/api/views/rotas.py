@@ -22,10 +22,11 @@ from rota.api.serializers.rotas import (
     ShiftRangeQuerySerializer,
     ShiftSerializer,
 )
+from rota.github.selectors import components_with_contacts
 from rota.rotas.dashboard import rota_managed_or_deny
-from rota.rotas.directory import components_visible_to, person_profile_for
+from rota.rotas.directory import person_profile_for
 from rota.rotas.fairness import fairness_report
-from rota.rotas.models import Component, Release, Rota, Shift
+from rota.rotas.models import Release, Rota, Shift
 from rota.rotas.on_duty import rota_on_duty_answer, rota_releases, rota_shifts_between
 from rota.rotas.selectors import (
     rota_and_knowledge_for_viewer,
@@ -137,14 +138,15 @@ class RotaFairness(APIView):
         return Response(FairnessSerializer(fairness_report(rota, timezone.now())).data)
 
 
-class ComponentList(generics.ListAPIView[Component]):
-    """Components with their owners; `point_of_contact` is null until GitHub work sets it."""
+class ComponentList(generics.ListAPIView[Any]):
+    """Components with their owners and their point of contact this week."""
 
     permission_classes = [ReadsForEveryone]
     serializer_class = ComponentSerializer
 
     def get_queryset(self) -> Any:
-        return components_visible_to(self.request.user)
+        grouped = components_with_contacts(timezone.now(), self.request.user)
+        return [view for _repository, views in grouped for view in views]
 
 
 class PersonDetail(APIView):
