@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 
 from accounts.models import User
 from rota.github.models import (
+    DecisionKind,
     Delivery,
     DeliveryStatus,
     NotAssignable,
@@ -221,4 +222,28 @@ def decisions_page(user: User, now: datetime) -> dict[str, Any]:
             )[:20]
         ),
         "now": now,
+    }
+
+
+def reviewer_troubles_for(rotas: list[Rota], *, most: int = 20) -> dict[str, Any]:
+    """Failed deliveries, and pull requests GitHub refused a reviewer on or nobody could be
+    requested for, of the repositories these rotas review or triage (for the dashboard)."""
+    rota_ids = [r.pk for r in rotas]
+    repositories = Repository.objects.filter(
+        Q(review_rota_id__in=rota_ids) | Q(triage_rota_id__in=rota_ids)
+    )
+    return {
+        "failed": list(
+            Delivery.objects.filter(repository__in=repositories, status=DeliveryStatus.FAILED)
+            .select_related("repository")
+            .order_by("-received_at")[:most]
+        ),
+        "refused": list(
+            ReviewDecision.objects.filter(
+                repository__in=repositories,
+                kind__in=[DecisionKind.REFUSED, DecisionKind.NOBODY],
+            )
+            .select_related("repository", "person")
+            .order_by("-created_at")[:most]
+        ),
     }

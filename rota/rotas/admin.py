@@ -51,11 +51,18 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 class AssignmentInline(admin.TabularInline):
+    """Read-only: a seat changes through the managers' override page, which checks the
+    planner's rules, shows the coverage it leaves, refreshes the coverage bar, writes the
+    reason and tells both people; an admin edit would do none of that."""
+
     model = Assignment
     extra = 0
-    autocomplete_fields = ["person"]
-    fields = ["person", "role", "source", "cancelled_at", "sequence"]
-    readonly_fields = ["sequence"]
+    fields = ["person", "role", "source", "cancelled_at", "sequence", "explanation"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Shift)
@@ -72,9 +79,15 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_display = ["person", "role", "shift", "source", "cancelled_at", "sequence"]
     list_filter = ["source", "role", "shift__rota", ("cancelled_at", admin.EmptyFieldListFilter)]
     search_fields = ["person__username", "person__display_name", "shift__key"]
-    autocomplete_fields = ["person"]
-    raw_id_fields = ["shift"]
     list_select_related = ["person", "shift__rota"]
+    # Seats change through the managers' override page (rules, coverage, reason, notices).
+    readonly_fields = [f.name for f in Assignment._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Release)

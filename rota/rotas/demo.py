@@ -115,6 +115,7 @@ def demo_community_create(today: date, seed: int = 7) -> DemoCommunity:
         handoff_zone="UTC",
         seats=2,
         min_coverage_hours=16,
+        new_member_weeks_between=4,  # as its demo members: nobody joins more available
     )
     release = Rota.objects.create(
         name="Release",
@@ -139,6 +140,7 @@ def demo_community_create(today: date, seed: int = 7) -> DemoCommunity:
         handoff_zone="Asia/Shanghai",
         seats=1,
         is_public=False,
+        new_member_weeks_between=4,
     )
     for rota in (review, release, triage):
         rota.managers.add(admin)

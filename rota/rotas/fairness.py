@@ -79,10 +79,15 @@ class FairnessReport:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def _share_text(membership: Membership | None) -> str:
+def _share_text(membership: Membership | None, user: User | None) -> str:
     if membership is None:
         return "not a member"
-    parts = [f"at most one duty every {membership.min_weeks_between} weeks"]
+    parts = []
+    if user is not None:
+        parts.append(user.get_duty_share_display().lower())
+        if user.max_duties_per_quarter is not None:
+            parts.append(f"at most {user.max_duties_per_quarter} duties a quarter")
+    parts.append(f"at most one duty every {membership.min_weeks_between} weeks")
     if membership.max_duties is not None:
         parts.append(f"at most {membership.max_duties} in the horizon")
     if membership.paused:
@@ -91,7 +96,8 @@ def _share_text(membership: Membership | None) -> str:
 
 
 def fairness_report(rota: Rota, now: datetime) -> FairnessReport:
-    """The fairness of the rota's latest applied plan, over that plan's horizon."""
+    """The fairness of the rota's latest applied plan, over that plan's horizon. Organisation
+    shares are the planner's, over the rota's whole community (the rotas that share people)."""
     run = (
         PlanRun.objects.filter(rota=rota, status=PlanRunStatus.APPLIED)
         .order_by("-started_at", "-pk")
@@ -101,12 +107,28 @@ def fairness_report(rota: Rota, now: datetime) -> FairnessReport:
     if run is None:
         return report
     metrics = run.metrics or {}
-    rows = [p for p in metrics.get("people", []) if str(p.get("person_id", "")).isdigit()]
+    # A plan covers the rota's whole community: report the people of this rota (its members
+    # and whoever holds one of its duties), with the planner's numbers for each.
+    ours = set(Membership.objects.filter(rota=rota).values_list("user_id", flat=True)) | set(
+        Assignment.objects.active().filter(shift__rota=rota).values_list("person_id", flat=True)
+    )
+    rows = [
+        p
+        for p in metrics.get("people", [])
+        if str(p.get("person_id", "")).isdigit() and int(p["person_id"]) in ours
+    ]
     ids = [int(p["person_id"]) for p in rows]
     users = {
         u.pk: u
         for u in User.objects.filter(pk__in=ids).only(
-            "username", "display_name", "first_name", "last_name", "organisation", "time_zone"
+            "username",
+            "display_name",
+            "first_name",
+            "last_name",
+            "organisation",
+            "time_zone",
+            "duty_share",
+            "max_duties_per_quarter",
         )
     }
     memberships = {m.user_id: m for m in Membership.objects.filter(rota=rota, user_id__in=ids)}
@@ -137,7 +159,7 @@ def fairness_report(rota: Rota, now: datetime) -> FairnessReport:
                 deviation=float(row.get("deviation", 0.0)),
                 last_duty=duties.get(pid, {}).get("last"),
                 next_duty=duties.get(pid, {}).get("next"),
-                share=_share_text(memberships.get(pid)),
+                share=_share_text(memberships.get(pid), user),
             )
         )
     report.people.sort(key=lambda p: (p.deviation, p.name))

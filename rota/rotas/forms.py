@@ -203,8 +203,9 @@ class RotaForm(forms.ModelForm):
         fields = [
             "name", "slug", "kind", "description", "is_public",
             "handoff_weekday", "handoff_time", "handoff_zone", "shift_weeks",
-            "seats", "min_coverage_hours", "one_per_organisation",
-            "roles", "horizon_weeks", "freeze_weeks", "min_available_fraction",
+            "seats", "min_coverage_hours", "refuse_swaps_below_coverage", "one_per_organisation",
+            "roles", "new_member_weeks_between", "horizon_weeks", "freeze_weeks",
+            "min_available_fraction",
             "min_rest_hours", "history_half_life_weeks", "auto_publish",
             "release_every_weeks", "release_weekday", "release_window_days",
             "lead_requires_shadow",
@@ -212,7 +213,9 @@ class RotaForm(forms.ModelForm):
         widgets = {"handoff_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
     KIND_FIELDS = {
-        "review": ["seats", "min_coverage_hours", "one_per_organisation"],
+        "review": [
+            "seats", "min_coverage_hours", "refuse_swaps_below_coverage", "one_per_organisation",
+        ],
         "release": [
             "release_every_weeks", "release_weekday", "release_window_days",
             "lead_requires_shadow",

@@ -114,6 +114,18 @@ class Rota(models.Model):
         default=26.0, validators=[MinValueValidator(1.0), MaxValueValidator(520.0)]
     )
     lead_requires_shadow = models.BooleanField(default=True)
+    new_member_weeks_between = models.PositiveSmallIntegerField(
+        "new members: at most one duty every N weeks",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="The spacing someone who joins gets, as the rota's other members have.",
+    )
+    refuse_swaps_below_coverage = models.BooleanField(
+        "refuse swaps below the minimum coverage",
+        default=False,
+        help_text="Off: a swap that leaves a week under min_coverage_hours asks the taker to "
+        "confirm; on: it is refused.",
+    )
     auto_publish = models.BooleanField(
         "publish re-plans automatically",
         default=True,

@@ -19,7 +19,6 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import availability_for_users
 from accounts.validators import validate_plain_text
-from rota import engine
 from rota.rotas.models import (
     Assignment,
     AssignmentSource,
@@ -29,7 +28,7 @@ from rota.rotas.models import (
     Shift,
 )
 from rota.rotas.outbox import outbox_put
-from rota.rotas.planning import problem_for_rota
+from rota.rotas.planning.checks import seat_change_check
 from rota.rotas.publishing import rota_manager_check
 from rota.rotas.selectors import duty_taker_problems_given
 from rota.rotas.services import rota_lock, rota_plan_version_bump
@@ -113,39 +112,14 @@ def assignment_override_check(
     problems = [p.replace("You are", "They are").replace("You ", "They ") for p in problems]
     after: list[int] = list(shift.covered_hours or [])
     if not problems:
-        rule_problems, after = _engine_check(shift, role, person, replaced, now)
-        problems += rule_problems
+        rules = seat_change_check(
+            shift, role, person.pk, replaced.person_id if replaced else None, now
+        )
+        problems += rules.problems
+        after = rules.covered_after
     return OverrideCheck(
         shift, role, person, replaced, problems, list(shift.covered_hours or []), after
     )
-
-
-def _engine_check(
-    shift: Shift, role: str, person: User, replaced: Assignment | None, now: datetime
-) -> tuple[list[str], list[int]]:
-    """The planner's hard rules on the plan with the override in it, and the shift's coverage."""
-    problem, _releases, _skipped = problem_for_rota(shift.rota, now)
-    current = list(problem.frozen) + list(problem.previous)
-    if replaced is not None:
-        current = [
-            a
-            for a in current
-            if not (
-                a.slot_id == shift.key
-                and a.person_id == str(replaced.person_id)
-                and a.role == replaced.role
-            )
-        ]
-    mine = engine.Assignment(shift.key, str(person.pk), role)
-    metrics = engine.evaluate(problem, (*current, mine))
-    who = str(person.pk)
-    problems = [
-        v.split(": ", 1)[-1].capitalize() + "."
-        for v in metrics.violations
-        if v.startswith(f"{who} on ")
-    ]
-    coverage = next((s for s in metrics.slots if s.slot_id == shift.key), None)
-    return problems, list(coverage.covered_utc_hours) if coverage else []
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from rota.rotas.models import (
     Membership,
     PlanTrigger,
     Rota,
+    Shift,
     SwapRequest,
     SwapStatus,
 )
@@ -132,7 +133,12 @@ def memberships_join(user: User, wanted: dict[int, list[str]]) -> list[Membershi
         if not roles or unknown:
             raise ValidationError({"roles": f"Choose roles that {rota.name} has."})
         if member is None:
-            member = Membership(user=user, rota=rota, roles=roles)
+            member = Membership(
+                user=user,
+                rota=rota,
+                roles=roles,
+                min_weeks_between=rota.new_member_weeks_between,
+            )
         elif member.roles == roles:
             continue
         member.roles = roles
@@ -324,8 +330,14 @@ def swap_request_claim(swap_id: int, taker: User, now: datetime) -> bool:
     )
 
 
+class CoverageConfirmationNeeded(ValidationError):
+    """The swap would leave its week under the rota's minimum coverage: the taker confirms."""
+
+
 @transaction.atomic
-def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = None) -> Assignment:
+def swap_request_accept(
+    actor: User, swap_id: int, *, now: datetime | None = None, confirmed: bool = False
+) -> Assignment:
     """Take someone's swap request: re-check eligibility and availability, then move the seat.
 
     Two people taking the same request at once: both may pass the checks, but only one wins
@@ -368,6 +380,23 @@ def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = Non
     problems = duty_taker_problems(actor, assignment)
     if problems:
         raise ValidationError(problems)
+    # The planner's rules across the rota's community (rest, spacing, caps) and the coverage
+    # the week would keep, on the plan as it would be after the swap.
+    from rota.rotas.planning.checks import seat_change_check
+
+    rules = seat_change_check(
+        assignment.shift, assignment.role, actor.pk, assignment.person_id, now
+    )
+    if rules.problems:
+        raise ValidationError(rules.problems)
+    if rules.below_minimum:
+        if assignment.shift.rota.refuse_swaps_below_coverage:
+            raise ValidationError(
+                f"{rules.coverage_text} {assignment.shift.rota.name} does not take swaps that "
+                "leave a week under its minimum."
+            )
+        if not confirmed:
+            raise CoverageConfirmationNeeded(rules.coverage_text)
     if not swap_request_claim(swap.pk, actor, now):
         winner = SwapRequest.objects.select_related("taken_by").get(pk=swap.pk).taken_by
         raise ValidationError(
@@ -394,6 +423,7 @@ def swap_request_accept(actor: User, swap_id: int, *, now: datetime | None = Non
     Assignment.objects.active().filter(shift=assignment.shift).exclude(pk=taken.pk).update(
         sequence=F("sequence") + 1, updated_at=now
     )
+    Shift.objects.filter(pk=assignment.shift_id).update(covered_hours=rules.covered_after)
     rota_plan_version_bump(assignment.shift.rota_id)
     _swap_news_enqueue(swap.pk, "accepted")
     return taken

@@ -430,6 +430,7 @@ def test_a_rota_is_created_by_staff_and_changed_by_its_managers_with_a_zone_and_
         "is_public": "on", "handoff_weekday": "0", "handoff_time": "09:00",
         "handoff_zone": "Asia/Tokyo", "shift_weeks": "1", "seats": "1",
         "min_coverage_hours": "0", "one_per_organisation": "on", "roles": ["triager"],
+        "new_member_weeks_between": "2",
         "horizon_weeks": "12", "freeze_weeks": "1", "min_available_fraction": "0.5",
         "min_rest_hours": "0", "history_half_life_weeks": "26", "auto_publish": "on",
         "release_window_days": "7",
@@ -439,6 +440,7 @@ def test_a_rota_is_created_by_staff_and_changed_by_its_managers_with_a_zone_and_
     assert client.post("/manage/new-rota/", data).status_code == 302
     rota = Rota.objects.get(slug="security")
     assert rota.roles == ["triager"] and rota.handoff_zone == "Asia/Tokyo"
+    assert rota.new_member_weeks_between == 2
     assert list(rota.managers.all()) == [staff]
     # A manager who is not staff cannot create one, but changes their own rota.
     client.force_login(release_manager)

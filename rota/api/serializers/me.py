@@ -176,6 +176,12 @@ class SwapRequestCreateSerializer(serializers.Serializer[Any]):
     message = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
 
 
+class SwapTakeSerializer(serializers.Serializer[Any]):
+    confirm = serializers.BooleanField(
+        default=False, help_text="Take it even though the week falls under its coverage minimum"
+    )
+
+
 class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
     class Meta:
         model = ApiToken

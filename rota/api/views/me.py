@@ -31,6 +31,7 @@ from rota.api.serializers.me import (
     ReplanOutcomeSerializer,
     SwapRequestCreateSerializer,
     SwapRequestSerializer,
+    SwapTakeSerializer,
     TimeOffChangedSerializer,
     TimeOffSerializer,
     WorkingHoursSerializer,
@@ -264,18 +265,25 @@ class SwapRequestsOpen(generics.ListAPIView[Any]):
 
 
 class SwapRequestTake(APIView):
-    """Take a swap request: the duty becomes yours (409 when someone was faster)."""
+    """Take a swap request: the duty becomes yours. 409 when someone was faster, or when the
+    swap would leave the week under the rota's coverage minimum: then take it again with
+    `{"confirm": true}` (`needs_confirmation` says so), as the swaps page asks."""
 
     permission_classes = [SignedIn]
 
-    @extend_schema(request=None, responses=SwapRequestSerializer)
+    @extend_schema(request=SwapTakeSerializer, responses=SwapRequestSerializer)
     def post(self, request: Request, swap_id: int) -> Response:
         me = me_of(request)
+        data = SwapTakeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
-            services.swap_request_accept(me, swap_id)
+            services.swap_request_accept(me, swap_id, confirmed=data.validated_data["confirm"])
         except PermissionDenied:
             # Pages answer 404 too: requests of a private rota cannot be enumerated.
             raise Http404("No such swap request.") from None
+        except services.CoverageConfirmationNeeded as error:
+            body = {"detail": error.messages, "needs_confirmation": True}
+            return Response(body, status=status.HTTP_409_CONFLICT)
         except ValidationError as error:
             raise Conflict(error.messages) from None
         return Response(SwapRequestSerializer(swap_view(swap_request_of(me, swap_id))).data)

@@ -96,9 +96,14 @@ def swap_take(request: HttpRequest) -> HttpResponse:
     me = me_of(request)
     swap_id = posted_id(request)
     try:
-        taken = services.swap_request_accept(me, swap_id)
+        taken = services.swap_request_accept(
+            me, swap_id, confirmed=request.POST.get("confirm") == "1"
+        )
     except PermissionDenied:
         raise Http404("No such swap request.") from None
+    except services.CoverageConfirmationNeeded as warning:
+        context = {"swap_id": swap_id, "warning": " ".join(warning.messages)}
+        return render(request, "rotas/swap_confirm.html", context, status=409)
     except ValidationError as error:
         return _swaps_page(request, me, errors=error.messages, failed_id=swap_id, status=409)
     messages.success(request, swap_taken_text(swap_request_of(me, swap_id), taken, me))
