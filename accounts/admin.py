@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from accounts.availability import WindowSpec
-from accounts.models import TimeOff, User, WorkingHours
+from accounts.models import ApiToken, TimeOff, User, WorkingHours
 from accounts.services import working_hours_validate
 
 
@@ -91,3 +91,17 @@ class WorkingHoursAdmin(admin.ModelAdmin):
     list_filter = ["weekday", "ends_next_day"]
     search_fields = ["user__username", "user__display_name"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Admins see who holds which token and may revoke one (set "revoked at"); the token itself
+    is never stored, so there is nothing to show or copy."""
+
+    list_display = ["user", "name", "hint", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__username", "name"]
+    readonly_fields = ["user", "name", "hint", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # tokens are created by their person, on the profile page

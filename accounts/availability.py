@@ -110,3 +110,14 @@ def _holidays_of_year(country: str, year: int) -> tuple[tuple[date, str], ...]:
     except NotImplementedError:  # a country the package has no calendar for
         return ()
     return tuple(sorted(calendar.items()))
+
+
+def windows_contain(windows: Iterable[WindowSpec], local: datetime) -> bool:
+    """Whether a local wall-clock instant lies inside one of the weekly windows (an overnight
+    window on Sunday runs into Monday)."""
+    minute = local.weekday() * 1440 + local.hour * 60 + local.minute
+    for window in windows:
+        start, end = window.minutes()
+        if start <= minute < end or start <= minute + WEEK_MINUTES < end:
+            return True
+    return False

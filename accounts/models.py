@@ -234,3 +234,31 @@ class TimeOff(models.Model):
     def clean(self) -> None:
         if isinstance(self.start, date) and isinstance(self.end, date) and self.end < self.start:
             raise ValidationError({"end": "Time off must end on or after the day it starts."})
+
+
+class ApiToken(models.Model):
+    """A personal API token for bots and scripts, created and revoked on the profile page.
+
+    As with feed links, only the SHA-256 of the token is kept: it has 256 bits of entropy, so
+    there is nothing for a slow hash to slow down, and a leaked database leaks no working token.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(
+        max_length=100,
+        help_text="What uses it: 'triage bot'.",
+        validators=[validate_single_line_text],
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The last four characters, so a person can tell their tokens apart.
+    hint = models.CharField(max_length=8, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        state = " (revoked)" if self.revoked_at else ""
+        return f"{self.user}: {self.name} …{self.hint}{state}"

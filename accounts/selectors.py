@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import QuerySet
+
 from accounts.availability import WindowSpec, days_off_to_utc, public_holidays
-from accounts.models import TimeOff, User, WorkingHours
+from accounts.models import ApiToken, TimeOff, User, WorkingHours
 
 
 def working_windows_for(user: User) -> list[WindowSpec]:
@@ -124,3 +127,20 @@ def country_zones_map() -> dict[str, list[str]]:
     from accounts.validators import country_choices, zones_for_country
 
     return {code: zones_for_country(code) for code, _name in country_choices()}
+
+
+def api_token_digest(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def api_token_find(plain: str) -> ApiToken | None:
+    """The active token with this value, with its (active) person; None otherwise."""
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=api_token_digest(plain), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+
+
+def api_tokens_for(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")

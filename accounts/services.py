@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.availability import WindowSpec, overlapping_windows, window_error
-from accounts.models import DEFAULT_WORKING_HOURS, TimeOff, User, WorkingHours
+from accounts.models import DEFAULT_WORKING_HOURS, ApiToken, TimeOff, User, WorkingHours
+from accounts.selectors import api_token_digest
 from accounts.signals import availability_changed
 
 
@@ -131,3 +134,59 @@ def time_off_remove_own(actor: User, time_off_id: int) -> None:
     if owner_id is None or owner_id != actor.pk:
         raise PermissionDenied("You can only remove your own time off.")
     time_off_remove(actor, time_off_id)
+
+
+@transaction.atomic
+def time_off_change_own(
+    actor: User, time_off_id: int, start: date, end: date, note: str
+) -> TimeOff:
+    """Change one of the actor's own time-off entries; anyone else's is PermissionDenied."""
+    time_off = TimeOff.objects.select_for_update().filter(pk=time_off_id).first()
+    if time_off is None or time_off.user_id != actor.pk:
+        raise PermissionDenied("You can only change your own time off.")
+    time_off.start, time_off.end, time_off.note = start, end, note
+    time_off.full_clean()
+    time_off.save()
+    availability_changed.send(sender=User, user=actor, reason="time off changed")
+    return time_off
+
+
+API_TOKEN_PREFIX = "rota_"
+
+
+def api_token_create(user: User, name: str) -> tuple[ApiToken, str]:
+    """A new personal API token. Returns the row and the plain token, which is never stored:
+    the caller shows it once and forgets it."""
+    plain = API_TOKEN_PREFIX + secrets.token_urlsafe(32)  # 256 bits
+    token = ApiToken(user=user, name=name.strip(), token_hash=api_token_digest(plain))
+    token.hint = plain[-4:]
+    token.full_clean(exclude=["token_hash", "hint"])
+    token.save()
+    return token, plain
+
+
+def api_token_revoke(user: User, token_id: int, now: datetime) -> bool:
+    """Revoke one of the person's tokens; False when it was not theirs or already revoked."""
+    revoked = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    return revoked == 1
+
+
+# Recording every request would turn each API read into a write; once a minute is plenty to
+# show "last used" on the profile page.
+API_TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=1)
+
+
+def api_token_touch(token: ApiToken, now: datetime) -> bool:
+    """Record a use, at most once per interval (a conditional UPDATE, so concurrent requests
+    write once)."""
+    cutoff = now - API_TOKEN_USE_RECORD_INTERVAL
+    if token.last_used_at is not None and token.last_used_at > cutoff:
+        return False
+    written = (
+        ApiToken.objects.filter(pk=token.pk)
+        .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=cutoff))
+        .update(last_used_at=now)
+    )
+    return written == 1

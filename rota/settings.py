@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "django_ratelimit",
     "accounts",
@@ -297,9 +299,6 @@ if ROTA_DEFAULT_TIME_ZONE not in zoneinfo.available_timezones():
         f"ROTA_DEFAULT_TIME_ZONE must be an IANA zone; got {ROTA_DEFAULT_TIME_ZONE!r}"
     )
 
-REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-}
 
 # Brute force: django-axes locks out a login after ROTA_LOGIN_FAILURE_LIMIT failures for one
 # account, and separately for one address, for ROTA_LOGIN_COOLOFF_MINUTES. Behind a proxy,
@@ -327,6 +326,52 @@ RATELIMIT_FAIL_OPEN = True
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
     [] if REDIS_URL else ["django_ratelimit.E003"]
 )
+
+# The API (rota.api, docs/api.md): personal tokens or the session; every caller is counted
+# per person (or per address when anonymous) and per address, in the cache. A cache that is
+# down counts nothing and lets requests through (rota.api.throttling), never a 500.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rota.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rota.api.throttling.PerUserThrottle",
+        "rota.api.throttling.PerAddressThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("ROTA_API_RATE_PER_USER", "600/min"),
+        "address": env_str("ROTA_API_RATE_PER_ADDRESS", "1200/min"),
+    },
+    "NUM_PROXIES": _proxies or None,
+    "DEFAULT_PAGINATION_CLASS": "rota.api.pagination.PageNumbers",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "rota.api.errors.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rota API",
+    "DESCRIPTION": "Who is on duty now, and the rest of Rota, for bots, scripts and other tools.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the sidecar package: served by us, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "RotaKindEnum": "rota.rotas.models.RotaKind",
+        "FeedKindEnum": "rota.feeds.models.FeedKind",
+        "WeekdayEnum": "accounts.models.Weekday",
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("feeds/", include("rota.feeds.urls")),
+    path("api/", include("rota.api.urls")),
     path("github/", include("rota.github.urls")),
     path("", include("accounts.urls")),
     path("", include("rota.rotas.urls")),

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from rota.feeds.models import FeedToken
 from rota.notifications.models import NoticeOptOut
 from rota.notifications.preferences import reminder_working_days_of
@@ -104,6 +104,14 @@ def person_data_export(user: User, now: datetime) -> dict[str, Any]:
             "created_at",
             "revoked_at",
             "last_fetched_at",
+        ),
+        "api_tokens": _rows(
+            ApiToken.objects.filter(user=user).order_by("created_at", "pk"),
+            "name",
+            "hint",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
         ),
         "notices": _rows(
             notices_of(user), "kind", "subject", "status", "attempts", "created_at", "sent_at"

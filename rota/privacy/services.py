@@ -18,7 +18,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import transaction
 from django.db.models import F, Q
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from rota.feeds.models import FeedToken
 from rota.notifications.models import Notice, NoticeOptOut, NoticeSettings
 from rota.rotas.models import (
@@ -85,6 +85,7 @@ def person_forget(user: User, now: datetime) -> None:
     user.groups.clear()
     user.user_permissions.clear()
     FeedToken.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     Notice.objects.filter(recipient=user).delete()
     NoticeOptOut.objects.filter(user=user).delete()
     NoticeSettings.objects.filter(user=user).delete()

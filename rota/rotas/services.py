@@ -17,6 +17,7 @@ from accounts.availability import WindowSpec
 from accounts.models import User
 from accounts.services import (
     time_off_add,
+    time_off_change_own,
     time_off_remove_own,
     user_profile_update,
     user_sign_up,
@@ -426,3 +427,16 @@ def swap_request_accept(
     rota_plan_version_bump(assignment.shift.rota_id)
     _swap_news_enqueue(swap.pk, "accepted")
     return taken
+
+
+def contributor_time_off_change(
+    user: User,
+    time_off_id: int,
+    start: date,
+    end: date,
+    note: str = "",
+    now: datetime | None = None,
+) -> list[dict[str, Any]] | None:
+    """Change one of the person's time-off entries, then re-plan; return what changed."""
+    time_off_change_own(user, time_off_id, start, end, note)
+    return person_replan(user, trigger=PlanTrigger.AVAILABILITY, now=now)

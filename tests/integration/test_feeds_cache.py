@@ -128,11 +128,15 @@ def test_a_worker_renders_the_rota_feeds_after_a_plan(planned: Rota, worker, mon
 
     rendered: list[int] = []
     real = selectors.rota_feed_render
-    monkeypatch.setattr(
-        selectors,
-        "rota_feed_render",
-        lambda rota, public, now: rendered.append(rota.pk) or real(rota, public, now),
-    )
+
+    def render(rota: Rota, public: bool, now: object) -> object:
+        # Counted once rendered, not when started: the wait below must not let the poll in
+        # while the worker is still writing the document (a race on a busy machine).
+        document = real(rota, public, now)
+        rendered.append(rota.pk)
+        return document
+
+    monkeypatch.setattr(selectors, "rota_feed_render", render)
     rota_plan(planned.pk)  # commits; the warm-up goes through the broker to the worker
     deadline = time.monotonic() + 30
     while not rendered and time.monotonic() < deadline:

@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from accounts.models import TimeOff, User
+from accounts.models import ApiToken, TimeOff, User
+from accounts.services import api_token_create
 from rota.notifications.models import Notice, NoticeKind, NoticeOptOut, NoticeSettings
 from rota.rotas.models import Assignment, Membership, OutboxTask, PlanRun, Rota, SwapRequest
 from tests.rotas.duties import make_duty, make_shift
@@ -42,6 +43,7 @@ def vera_history(member: Membership, review_rota: Rota) -> dict[str, Assignment]
 def test_the_export_holds_the_persons_profile_duties_and_availability(
     client: Client, volunteer: User, vera_history: dict[str, Assignment]
 ) -> None:
+    _token, plain = api_token_create(volunteer, "triage bot")
     client.force_login(volunteer)
     response = client.get("/me/data/")
     assert response.status_code == 200
@@ -60,6 +62,8 @@ def test_the_export_holds_the_persons_profile_duties_and_availability(
     assert data["swap_requests"][0]["message"] == "Exams"
     assert data["notices_muted"] == ["handoff"]
     assert data["reminder_working_days"] == 2
+    assert data["api_tokens"][0]["name"] == "triage bot"
+    assert plain not in response.content.decode()  # only its hint: Rota keeps no token
 
 
 def test_the_export_and_deletion_need_a_login(client: Client) -> None:
@@ -87,6 +91,7 @@ def test_deleting_an_account_keeps_past_duties_as_a_former_volunteers(
     review_rota: Rota,
     sent_tasks: list[tuple[str, list[object], float]],
 ) -> None:
+    api_token_create(volunteer, "triage bot")
     client.force_login(volunteer)
     response = client.post("/me/delete/", {"password": "correct horse 42"}, follow=True)
     assert "Your account is deleted." in response.content.decode()
@@ -112,6 +117,7 @@ def test_deleting_an_account_keeps_past_duties_as_a_former_volunteers(
     assert not Notice.objects.filter(recipient=former).exists()
     assert not NoticeOptOut.objects.filter(user=former).exists()
     assert not NoticeSettings.objects.filter(user=former).exists()
+    assert not ApiToken.objects.filter(user=former).exists()
     assert SwapRequest.objects.get().status == "withdrawn"
     [change] = PlanRun.objects.get().changes
     assert change["name"] == "A former volunteer" and change["person"] == former.pk

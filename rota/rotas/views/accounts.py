@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import services as account_services
 from accounts.forms import (
     ProfileForm,
     SignupForm,
@@ -28,6 +29,7 @@ from accounts.forms import (
 )
 from accounts.models import User
 from accounts.selectors import (
+    api_tokens_for,
     country_zones_map,
     time_off_upcoming_for,
     user_local_now,
@@ -98,6 +100,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(instance=me)
         hours = WorkingHoursFormSet(initial=initial_hours, prefix="hours")
         context = {"form": form, "hours": hours, **changes_pop(request, "profile")}
+        context["api_tokens"] = api_tokens_for(me)
         status = 200
     return render(request, "accounts/profile.html", {**context, **zone_picker()}, status=status)
 
@@ -145,3 +148,29 @@ def time_off_remove(request: HttpRequest) -> HttpResponse:
     except PermissionDenied:
         raise Http404("No such time off.") from None
     return changes_keep_and_redirect(request, "time_off", changes)
+
+
+@login_required
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """Create a personal API token and show it on this answer only: Rota keeps its hash."""
+    me = me_of(request)
+    try:
+        token, plain = account_services.api_token_create(me, request.POST.get("name", ""))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, f"The token was not created: {message}")
+        return redirect("profile")
+    context = {"token": token, "plain": plain}
+    response = render(request, "accounts/api_token_created.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest) -> HttpResponse:
+    if not account_services.api_token_revoke(me_of(request), posted_id(request), timezone.now()):
+        raise Http404("No such token in use.")
+    messages.success(request, "Revoked the token: it no longer works.")
+    return redirect("profile")

@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class PageNumbers(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200

@@ -1,0 +1,1 @@
+"""API views: parse, call one selector or service, render."""
