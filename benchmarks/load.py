@@ -14,8 +14,8 @@ every row alike). Every row is bounded by `--requests` requests and `--seconds` 
 Rows: a trivial view (plain "ok" behind the same middleware, the baseline), /healthz (which
 asks the database and the broker, the baseline of issue 18's figures), the cached personal
 feed, the public rota page, the home page and the "on duty now" API read anonymously (the
-GitHub webhook has its own benchmark, benchmarks/webhook_latency.py). Targets: no errors, and each row at least 70% of the trivial
-view's rate. The exit status is 1 when a target is missed.
+GitHub webhook has its own benchmark, benchmarks/webhook_latency.py). Targets: no errors, and
+each row at least 70% of the trivial view's rate. The exit status is 1 when a target is missed.
 """
 
 from __future__ import annotations
