@@ -119,6 +119,10 @@ class ProfileForm(ProfileFieldsMixin):
             "count_public_holidays",
             "duty_share",
             "max_duties_per_quarter",
+            "any_duty_every_weeks",
+            "most_duties",
+            "most_duties_weeks",
+            "min_rest_hours",
         ]
         labels = {"count_public_holidays": "Count my country's public holidays as time off"}
 

@@ -9,7 +9,7 @@ from datetime import date, time
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -89,6 +89,30 @@ class User(AbstractUser):
         validators=[MaxValueValidator(13)],
         help_text="All rotas together, in any 13 weeks. Leave empty for no cap.",
     )
+    # Limits across every rota a person serves (each rota's own limits hold as well).
+    any_duty_every_weeks = models.PositiveSmallIntegerField(
+        "at most one duty of any kind every N weeks",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2), MaxValueValidator(26)],
+        help_text="All rotas together. Leave empty for no such limit.",
+    )
+    most_duties = models.PositiveSmallIntegerField(
+        "at most K duties", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    most_duties_weeks = models.PositiveSmallIntegerField(
+        "in any M weeks",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+    )
+    min_rest_hours = models.PositiveSmallIntegerField(
+        "at least N hours between two duties",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(24 * 28)],
+        help_text="Between the end of one duty and the start of the next, all rotas together.",
+    )
 
     class Meta:
         constraints = [
@@ -103,6 +127,12 @@ class User(AbstractUser):
                 name="user_duty_share_known",
             ),
             models.CheckConstraint(
+                condition=Q(most_duties__isnull=True, most_duties_weeks__isnull=True)
+                | Q(most_duties__isnull=False, most_duties_weeks__isnull=False),
+                name="user_most_duties_in_weeks_together",
+                violation_error_message="Give both K duties and M weeks, or neither.",
+            ),
+            models.CheckConstraint(
                 condition=Q(max_duties_per_quarter__isnull=True)
                 | Q(max_duties_per_quarter__lte=13),
                 name="user_max_duties_per_quarter_range",
@@ -111,6 +141,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.most_duties is None) != (self.most_duties_weeks is None):
+            raise ValidationError(
+                {"most_duties_weeks": "Give both K duties and M weeks, or neither."}
+            )
 
     @property
     def name(self) -> str:

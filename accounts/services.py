@@ -86,6 +86,10 @@ AVAILABILITY_FIELDS = (
     "count_public_holidays",
     "duty_share",
     "max_duties_per_quarter",
+    "any_duty_every_weeks",
+    "most_duties",
+    "most_duties_weeks",
+    "min_rest_hours",
 )
 
 

@@ -385,3 +385,31 @@ def test_giving_half_a_share_is_saved_and_said_in_plain_words(
     html = response.content.decode()
     assert "You give half a share" in html
     assert "at most 2 duties in any 13 weeks" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_my_limits_across_rotas_are_saved_said_in_plain_words_and_reach_the_planner(
+    client: Client, member: Membership
+) -> None:
+    from rota.rotas.planning import problem_for_rota
+
+    client.force_login(member.user)
+    half = profile_data(member.user, most_duties="3")
+    refused = client.post("/me/profile/", half)
+    assert refused.status_code == 400 and "or neither" in refused.content.decode()
+    data = profile_data(
+        member.user,
+        any_duty_every_weeks="3",
+        most_duties="4",
+        most_duties_weeks="12",
+        min_rest_hours="48",
+    )
+    saved = client.post("/me/profile/", data, follow=True)
+    html = saved.content.decode()
+    assert "At most one duty of any kind every 3 weeks." in html
+    assert "At most 4 duties in any 12 weeks." in html
+    assert "At least 48 hours between two duties." in html
+    problem, _, _ = problem_for_rota(member.rota, NOW)
+    limits = next(p for p in problem.people if p.id == str(member.user.pk)).limits
+    assert (limits.min_weeks_between, limits.max_duties, limits.per_weeks) == (3, 4, 12)
+    assert limits.min_rest.total_seconds() == 48 * 3600

@@ -6,6 +6,7 @@ import logging
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.dispatch import Signal
@@ -138,12 +139,12 @@ def _person(
     memberships: list[Membership],
     history: list[engine.PastDuty],
     start: datetime,
-    setting: tuple[str, int | None],
+    setting: tuple[Any, ...],
 ) -> engine.Person:
     # A member counts from the day they joined (no debt for duties before that), but may take
     # any slot of this plan, the one already running included.
     joined = min((m.joined_at for m in memberships), default=None)
-    share, per_quarter = setting
+    share, per_quarter, every_weeks, most, in_weeks, rest_hours = setting
     return engine.Person(
         id=str(person.user_id),
         zone=person.time_zone,
@@ -165,6 +166,12 @@ def _person(
         joined=min(joined, start) if joined else None,
         share=engine.SHARES.get(share, 1.0),
         max_per_quarter=per_quarter,
+        limits=engine.PersonLimits(
+            min_weeks_between=every_weeks or 0,
+            max_duties=most if most and in_weeks else None,
+            per_weeks=in_weeks if most and in_weeks else 0,
+            min_rest=timedelta(hours=rest_hours or 0),
+        ),
     )
 
 
@@ -248,9 +255,15 @@ def problem_for_community(
     user_ids = {m.user_id for m in memberships} | {a.person_id for a in current}
     availability = availability_for_users(user_ids, first_start, horizon_end)
     settings = {
-        pk: (share, per_quarter)
-        for pk, share, per_quarter in User.objects.filter(pk__in=user_ids).values_list(
-            "pk", "duty_share", "max_duties_per_quarter"
+        pk: tuple(rest)
+        for pk, *rest in User.objects.filter(pk__in=user_ids).values_list(
+            "pk",
+            "duty_share",
+            "max_duties_per_quarter",
+            "any_duty_every_weeks",
+            "most_duties",
+            "most_duties_weeks",
+            "min_rest_hours",
         )
     }
     by_user: dict[int, list[Membership]] = defaultdict(list)
@@ -282,7 +295,7 @@ def problem_for_community(
                 by_user.get(uid, []),
                 history.get(uid, []),
                 first_start,
-                settings.get(uid, ("full", None)),
+                settings.get(uid, ("full", None, None, None, None, None)),
             )
             if uid in open_work:
                 built = replace(built, past_counts=(*built.past_counts, *open_work[uid]))
