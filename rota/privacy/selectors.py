@@ -45,6 +45,12 @@ def person_data_export(user: User, now: datetime) -> dict[str, Any]:
                 "country",
                 "organisation",
                 "count_public_holidays",
+                "duty_share",
+                "max_duties_per_quarter",
+                "any_duty_every_weeks",
+                "most_duties",
+                "most_duties_weeks",
+                "min_rest_hours",
                 "date_joined",
                 "last_login",
             )
