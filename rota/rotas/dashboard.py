@@ -30,6 +30,7 @@ from rota.rotas.models import (
     SwapRequest,
     SwapStatus,
 )
+from rota.rotas.selectors import shift_overlaps
 
 DEFAULT_WEEKS = 12
 RECENT_ACTIONS = 20
@@ -119,10 +120,6 @@ class RotaOverview:
         return list(self.latest_run.problems) if self.latest_run else []
 
 
-def _overlaps(shift: Shift, off: tuple[tuple[datetime, datetime], ...]) -> bool:
-    return any(start < shift.ends_at and shift.starts_at < end for start, end in off)
-
-
 def dashboard_for(user: User, now: datetime, weeks: int = DEFAULT_WEEKS) -> list[RotaOverview]:
     """Every rota this person manages, from now to `weeks` ahead."""
     rotas = list(rotas_managed_by(user).order_by("name"))
@@ -151,7 +148,7 @@ def dashboard_for(user: User, now: datetime, weeks: int = DEFAULT_WEEKS) -> list
         seats = [
             SeatLine(
                 a,
-                _overlaps(shift, availability[a.person_id].unavailable)
+                shift_overlaps(shift, availability[a.person_id].unavailable)
                 if a.person_id in availability
                 else False,
             )
