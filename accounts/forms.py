@@ -13,7 +13,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from accounts.availability import DAY_NAMES, WindowSpec, overlapping_windows
-from accounts.models import DEFAULT_WORKING_HOURS, DutyShare, User
+from accounts.models import DEFAULT_WORKING_HOURS, DUTY_LIMIT_FIELDS, DutyShare, User
 from accounts.validators import (
     EARLIEST_DAY,
     LATEST_DAY,
@@ -117,12 +117,7 @@ class ProfileForm(ProfileFieldsMixin):
         fields = [
             *PROFILE_FIELDS,
             "count_public_holidays",
-            "duty_share",
-            "max_duties_per_quarter",
-            "any_duty_every_weeks",
-            "most_duties",
-            "most_duties_weeks",
-            "min_rest_hours",
+            *DUTY_LIMIT_FIELDS,
         ]
         labels = {"count_public_holidays": "Count my country's public holidays as time off"}
 

@@ -162,6 +162,17 @@ class User(AbstractUser):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
+# What a person gives and their limits across rotas: the planner reads these (in this order),
+# the profile page sets them, a change to any re-plans, and the data export lists them.
+DUTY_LIMIT_FIELDS = (
+    "duty_share",
+    "max_duties_per_quarter",
+    "any_duty_every_weeks",
+    "most_duties",
+    "most_duties_weeks",
+    "min_rest_hours",
+)
+
 ANONYMOUS_NAME = "A volunteer"
 
 

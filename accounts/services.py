@@ -11,7 +11,14 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.availability import WindowSpec, overlapping_windows, window_error
-from accounts.models import DEFAULT_WORKING_HOURS, ApiToken, TimeOff, User, WorkingHours
+from accounts.models import (
+    DEFAULT_WORKING_HOURS,
+    DUTY_LIMIT_FIELDS,
+    ApiToken,
+    TimeOff,
+    User,
+    WorkingHours,
+)
 from accounts.selectors import api_token_digest
 from accounts.signals import availability_changed
 
@@ -84,12 +91,7 @@ AVAILABILITY_FIELDS = (
     "time_zone",
     "country",
     "count_public_holidays",
-    "duty_share",
-    "max_duties_per_quarter",
-    "any_duty_every_weeks",
-    "most_duties",
-    "most_duties_weeks",
-    "min_rest_hours",
+    *DUTY_LIMIT_FIELDS,
 )
 
 

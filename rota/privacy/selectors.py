@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.models import ApiToken, User
+from accounts.models import DUTY_LIMIT_FIELDS, ApiToken, User
 from rota.feeds.models import FeedToken
 from rota.notifications.models import NoticeOptOut
 from rota.notifications.preferences import reminder_working_days_of
@@ -45,12 +45,7 @@ def person_data_export(user: User, now: datetime) -> dict[str, Any]:
                 "country",
                 "organisation",
                 "count_public_holidays",
-                "duty_share",
-                "max_duties_per_quarter",
-                "any_duty_every_weeks",
-                "most_duties",
-                "most_duties_weeks",
-                "min_rest_hours",
+                *DUTY_LIMIT_FIELDS,
                 "date_joined",
                 "last_login",
             )

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -30,7 +30,7 @@ from rota.rotas.models import (
     SwapRequest,
     SwapStatus,
 )
-from rota.rotas.selectors import shift_overlaps
+from rota.rotas.selectors import shift_overlaps, shifts_with_people
 
 DEFAULT_WEEKS = 12
 RECENT_ACTIONS = 20
@@ -128,18 +128,9 @@ def dashboard_for(user: User, now: datetime, weeks: int = DEFAULT_WEEKS) -> list
     until = now + timedelta(weeks=weeks)
     by_rota = {rota.pk: RotaOverview(rota) for rota in rotas}
     shifts = list(
-        Shift.objects.filter(rota__in=rotas, ends_at__gt=now, starts_at__lt=until)
-        .select_related("release")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.active()
-                .select_related("person")
-                .order_by("role", "person_id"),
-                to_attr="active_assignments",
-            )
+        shifts_with_people(
+            Shift.objects.filter(rota__in=rotas, ends_at__gt=now, starts_at__lt=until)
         )
-        .order_by("starts_at")
     )
     people = {a.person_id for s in shifts for a in s.active_assignments}
     availability = availability_for_users(people, now, until) if people else {}

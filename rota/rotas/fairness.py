@@ -109,7 +109,8 @@ def fairness_report(rota: Rota, now: datetime) -> FairnessReport:
     metrics = run.metrics or {}
     # A plan covers the rota's whole community: report the people of this rota (its members
     # and whoever holds one of its duties), with the planner's numbers for each.
-    ours = set(Membership.objects.filter(rota=rota).values_list("user_id", flat=True)) | set(
+    memberships = {m.user_id: m for m in Membership.objects.filter(rota=rota)}
+    ours = set(memberships) | set(
         Assignment.objects.active().filter(shift__rota=rota).values_list("person_id", flat=True)
     )
     rows = [
@@ -131,7 +132,6 @@ def fairness_report(rota: Rota, now: datetime) -> FairnessReport:
             "max_duties_per_quarter",
         )
     }
-    memberships = {m.user_id: m for m in Membership.objects.filter(rota=rota, user_id__in=ids)}
     duties = {
         row["person_id"]: row
         for row in Assignment.objects.active()

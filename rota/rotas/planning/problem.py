@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.dispatch import Signal
 
-from accounts.models import User
+from accounts.models import DUTY_LIMIT_FIELDS, User
 from accounts.selectors import PersonAvailability, availability_for_users
 from rota import engine
 from rota.engine.timeslots import utc_to_local_date
@@ -256,15 +256,7 @@ def problem_for_community(
     availability = availability_for_users(user_ids, first_start, horizon_end)
     settings = {
         pk: tuple(rest)
-        for pk, *rest in User.objects.filter(pk__in=user_ids).values_list(
-            "pk",
-            "duty_share",
-            "max_duties_per_quarter",
-            "any_duty_every_weeks",
-            "most_duties",
-            "most_duties_weeks",
-            "min_rest_hours",
-        )
+        for pk, *rest in User.objects.filter(pk__in=user_ids).values_list("pk", *DUTY_LIMIT_FIELDS)
     }
     by_user: dict[int, list[Membership]] = defaultdict(list)
     for m in memberships:

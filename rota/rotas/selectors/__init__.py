@@ -26,6 +26,7 @@ from rota.rotas.selectors.schedule import (
     rota_schedule_weeks_bounds,
     rota_shifts_planned_after,
     rotas_with_duty_now,
+    shifts_with_people,
 )
 from rota.rotas.selectors.swaps import (
     SwapRequestView,
@@ -83,6 +84,7 @@ __all__ = [
     "rotas_visible_to",
     "rotas_with_duty_now",
     "shift_overlaps",
+    "shifts_with_people",
     "swap_request_lapsed",
     "swap_request_of",
     "swap_requests_by",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -108,15 +108,11 @@ def covered_hours_text(hours: Iterable[int]) -> str:
     return ", ".join(f"{a:02d}:00-{b:02d}:00" for a, b in runs) + " UTC"
 
 
-def rota_schedule(
-    rota: Rota, now: datetime, viewer: User | AnonymousUser, weeks: int = 8
-) -> list[ShiftView]:
-    """The shift running now and those starting in the next `weeks` weeks, with their people
-    named as this viewer may see them."""
-    knows_people = rota_viewer_knows_people(viewer, rota)
-    shifts = (
-        Shift.objects.filter(rota=rota, ends_at__gt=now, starts_at__lt=now + timedelta(weeks=weeks))
-        .select_related("release")
+def shifts_with_people(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
+    """Shifts in time order with their release and, as `active_assignments`, their current
+    seats and people: three queries however many shifts."""
+    return (
+        shifts.select_related("release")
         .prefetch_related(
             Prefetch(
                 "assignments",
@@ -125,6 +121,17 @@ def rota_schedule(
             )
         )
         .order_by("starts_at")
+    )
+
+
+def rota_schedule(
+    rota: Rota, now: datetime, viewer: User | AnonymousUser, weeks: int = 8
+) -> list[ShiftView]:
+    """The shift running now and those starting in the next `weeks` weeks, with their people
+    named as this viewer may see them."""
+    knows_people = rota_viewer_knows_people(viewer, rota)
+    shifts = shifts_with_people(
+        Shift.objects.filter(rota=rota, ends_at__gt=now, starts_at__lt=now + timedelta(weeks=weeks))
     )
     return [
         ShiftView(s, list(s.active_assignments), s.starts_at <= now < s.ends_at, knows_people)
@@ -145,17 +152,8 @@ def rotas_with_duty_now(viewer: User | AnonymousUser, now: datetime) -> list[Rot
     rotas = list(rotas_visible_to(viewer).order_by("name"))
     known = rota_ids_known_by(viewer)
     running: dict[int, list[ShiftView]] = {rota.pk: [] for rota in rotas}
-    shifts = (
+    shifts = shifts_with_people(
         Shift.objects.filter(rota__in=rotas, starts_at__lte=now, ends_at__gt=now)
-        .select_related("release")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.active().select_related("person"),
-                to_attr="active_assignments",
-            )
-        )
-        .order_by("starts_at")
     )
     for shift in shifts:
         knows_people = known is None or shift.rota_id in known
