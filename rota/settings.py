@@ -399,6 +399,8 @@ LOGGING = {
 # GitHub: where its REST API answers (a stand-in in tests and benchmarks) and how long a call
 # may take. Repositories and their credentials are configured in the admin.
 GITHUB_API_URL = env_url("GITHUB_API_URL", "https://api.github.com", ("https", "http"))
+# Where people open a pull request (links in hand-off notes): GitHub Enterprise has its own.
+GITHUB_WEB_URL = env_url("GITHUB_WEB_URL", "https://github.com", ("https", "http")).rstrip("/")
 GITHUB_TIMEOUT_SECONDS = env_int("GITHUB_TIMEOUT_SECONDS", 10, minimum=1)
 # GitHub refuses deliveries over 25 MB: https://docs.github.com/en/webhooks/webhook-events-and-payloads
 GITHUB_WEBHOOK_MAX_BYTES = 25 * 1024 * 1024

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Lower
@@ -27,6 +28,7 @@ from rota.github.models import (
 )
 from rota.github.ownership import owning_rule, pattern_matches
 from rota.rotas.models import Assignment, Component, Rota
+from rota.rotas.open_work import OpenWorkItem, OpenWorkSection
 from rota.rotas.selectors import rotas_visible_to
 
 
@@ -247,3 +249,86 @@ def reviewer_troubles_for(rotas: list[Rota], *, most: int = 20) -> dict[str, Any
             .order_by("-created_at")[:most]
         ),
     }
+
+
+# A hand-off note lists this many items a section and sums up the rest.
+HANDOFF_ITEMS = 10
+# Pull requests nobody could be asked to review are looked for over the previous duty, at most
+# this far back.
+HANDOFF_LOOKBACK = timedelta(days=14)
+
+
+def pull_url(full_name: str, number: int) -> str:
+    return f"{settings.GITHUB_WEB_URL}/{full_name}/pull/{number}"
+
+
+def _section(heading: str, rows: list[tuple[str, int, datetime, str]]) -> OpenWorkSection:
+    items = [
+        OpenWorkItem(f"{name}#{number}", pull_url(name, number), since, holder)
+        for name, number, since, holder in rows[:HANDOFF_ITEMS]
+    ]
+    return OpenWorkSection(heading, items, more=max(0, len(rows) - HANDOFF_ITEMS))
+
+
+def handoff_open_work(assignment: Assignment, now: datetime) -> list[OpenWorkSection]:
+    """What the reviewer taking over should know of on the repositories their rota reviews:
+    requests waiting on them, requests Rota made of earlier reviewers that are still open, and
+    pull requests nobody could be asked to review during the previous duty."""
+    shift = assignment.shift
+    open_requests = ReviewRequest.objects.filter(
+        state=RequestState.OPEN,
+        repository__review_rota_id=shift.rota_id,
+        repository__active=True,
+    ).order_by("requested_at", "pk")
+    theirs = [
+        (r.repository.full_name, r.pull_number, r.requested_at, "")
+        for r in open_requests.filter(person_id=assignment.person_id).select_related("repository")
+    ]
+    on_now = set(
+        Assignment.objects.active().filter(shift_id=shift.pk).values_list("person_id", flat=True)
+    )
+    earlier = [
+        (r.repository.full_name, r.pull_number, r.requested_at, _holder(r))
+        for r in open_requests.filter(by_rota=True)
+        .exclude(person_id__in=on_now)
+        .select_related("repository", "person")
+    ]
+    since = max(shift.starts_at - (shift.ends_at - shift.starts_at), now - HANDOFF_LOOKBACK)
+    unasked: dict[tuple[int, int], tuple[str, int, datetime, str]] = {}
+    for decision in (
+        ReviewDecision.objects.filter(
+            repository__review_rota_id=shift.rota_id,
+            repository__active=True,
+            kind__in=[DecisionKind.NOBODY, DecisionKind.REFUSED],
+            created_at__gte=since,
+        )
+        .select_related("repository")
+        .order_by("created_at", "pk")
+    ):
+        key = (decision.repository_id, decision.pull_number)
+        unasked.setdefault(
+            key, (decision.repository.full_name, decision.pull_number, decision.created_at, "")
+        )
+    if unasked:  # asked of someone since, or closed: no longer waiting for a reviewer
+        asked = ReviewRequest.objects.filter(
+            repository_id__in={r for r, _ in unasked},
+            pull_number__in={n for _, n in unasked},
+            requested_at__gte=since,
+        ).values_list("repository_id", "pull_number")
+        for key in set(asked) | set(
+            ReviewRequest.objects.filter(
+                repository_id__in={r for r, _ in unasked},
+                pull_number__in={n for _, n in unasked},
+                state=RequestState.CLOSED,
+            ).values_list("repository_id", "pull_number")
+        ):
+            unasked.pop(key, None)
+    return [
+        _section("Review requests waiting on you", theirs),
+        _section("Still waiting on earlier reviewers", earlier),
+        _section("Pull requests nobody could be asked to review", list(unasked.values())),
+    ]
+
+
+def _holder(request: ReviewRequest) -> str:
+    return request.person.name if request.person else f"@{request.login}"

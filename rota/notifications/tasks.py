@@ -216,14 +216,16 @@ def reminders_send_task() -> str:
 
 @shared_task(name="rota.notifications.tasks.handoffs_send_task")
 def handoffs_send_task() -> str:
-    """Every quarter hour: when a duty has started, tell its person who is on with them and
-    what time it is for each, at the first working moment of theirs in the duty."""
+    """Every quarter hour: when a duty has started, tell its person who is on with them, what
+    time it is for each and what work waits (open review requests), at the first working moment
+    of theirs in the duty."""
     from rota.notifications.selectors import (
         assignments_on_duty_at,
         notice_subjects_done,
         shift_partners,
         windows_of,
     )
+    from rota.rotas.open_work import open_work_for
 
     now = timezone.now()
     duties = list(assignments_on_duty_at(now, now - HANDOFF_WITHIN))
@@ -246,6 +248,7 @@ def handoffs_send_task() -> str:
             "duty": duty,
             "shift": duty.shift,
             "partners": shift_partners(duty),
+            "open_work": open_work_for(duty, now),
             "now": now,
         }
         results.append(

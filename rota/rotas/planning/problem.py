@@ -9,8 +9,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.dispatch import Signal
-
 from accounts.models import DUTY_LIMIT_FIELDS, User
 from accounts.selectors import PersonAvailability, availability_for_users
 from rota import engine
@@ -23,13 +21,10 @@ from rota.rotas.models import (
     Rota,
     RotaKind,
 )
+from rota.rotas.open_work import open_work_wanted
 
 logger = logging.getLogger(__name__)
 
-# Work people carry outside the plan, asked of whoever knows it when a plan is read: rotas
-# defines the question and never imports the answerers (rota.github answers with open review
-# requests). A receiver gets `rota_ids` and `user_ids` and returns {(user_id, rota_id): items}.
-open_work_wanted = Signal()
 # How many open items weigh as one recent duty in a fair share: a reviewer drowning in review
 # requests is preferred less, but a handful of them never outweighs a week of duty.
 OPEN_ITEMS_PER_DUTY = 5
