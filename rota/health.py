@@ -26,13 +26,24 @@ def _database_state() -> dict[str, object]:
 
 
 def _broker_state() -> dict[str, object]:
+    """Asks the broker over a connection from the app's pool, so a poll every few seconds
+    does not open (and tear down) a connection each time; a connection that fails is dropped
+    from the pool, and the next poll connects afresh."""
     from rota.celery import app
 
     started = time.monotonic()
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-            transport = conn.transport_cls
+        with app.pool.acquire(block=True, timeout=2) as conn:
+            try:
+                conn.ensure_connection(max_retries=1, timeout=2)
+                # Redis: a pooled connection may have gone away since its last use; ask.
+                client = getattr(conn.default_channel, "client", None)
+                if client is not None:
+                    client.ping()
+                transport = conn.transport_cls
+            except Exception:
+                conn.collect()
+                raise
     except Exception as exc:  # kombu raises many kinds; any of them means "down"
         return {"ok": False, "error": type(exc).__name__}
     return {

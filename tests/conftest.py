@@ -6,6 +6,7 @@ import os
 import tempfile
 from datetime import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -55,8 +56,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> None:
+def _clear_cache(settings: Any) -> None:
     from django.core.cache import cache
+
+    from rota.read_cache import read_cache_clear
+
+    # Tests change data and read it back at once; rota.read_cache has tests of its own.
+    settings.ROTA_READ_CACHE_SECONDS = 0
+    read_cache_clear()
 
     from rota.rotas.outbox import broker_pause_reset
 

@@ -171,6 +171,20 @@ def test_with_redis_stopped_saves_and_swaps_answer_at_once_and_nothing_is_lost(
     assert own_redis.queued() == len(pending)
 
 
+def test_healthz_follows_redis_going_away_and_coming_back(own_redis: RedisServer) -> None:
+    client = Client()
+    first = client.get("/healthz")
+    assert first.status_code == 200 and first.json()["broker"]["ok"] is True
+    assert client.get("/healthz").status_code == 200  # the pooled connection, asked again
+    own_redis.stop()
+    started = time.monotonic()
+    down = client.get("/healthz")
+    assert down.status_code == 503 and down.json()["broker"]["ok"] is False
+    assert time.monotonic() - started < 5
+    own_redis.start()
+    assert wait_for(lambda: client.get("/healthz").status_code == 200, 10)
+
+
 def _test_database_url() -> str:
     s = connection.settings_dict
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

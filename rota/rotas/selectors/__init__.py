@@ -43,6 +43,7 @@ from rota.rotas.selectors.swaps import (
 )
 from rota.rotas.selectors.visibility import (
     person_label_for,
+    public_rotas_stamp,
     rota_and_knowledge_for_viewer,
     rota_for_viewer,
     rota_ids_known_by,
@@ -73,6 +74,7 @@ __all__ = [
     "membership_of",
     "memberships_of",
     "person_label_for",
+    "public_rotas_stamp",
     "rota_and_knowledge_for_viewer",
     "rota_for_viewer",
     "rota_ids_known_by",

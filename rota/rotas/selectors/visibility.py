@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
+from rota.read_cache import read_cached
 from rota.rotas.models import (
     Membership,
     Rota,
@@ -26,21 +27,34 @@ def rotas_visible_to(user: User | AnonymousUser) -> QuerySet[Rota]:
 def rota_for_viewer(slug: str, user: User | AnonymousUser) -> Rota:
     """The rota with this slug if the viewer may see it; Http404 otherwise (private rotas
     do not reveal that they exist)."""
-    rota = rotas_visible_to(user).filter(slug=slug).first()
-    if rota is None:
-        raise Http404("No such rota.")
-    return rota
+    return rota_and_knowledge_for_viewer(slug, user)[0]
 
 
 def rota_and_knowledge_for_viewer(slug: str, user: User | AnonymousUser) -> tuple[Rota, bool]:
-    """rota_for_viewer and rota_viewer_knows_people in one query, for reads that tools poll
-    (the API's "on duty now"). The same two rules: public rotas or those one is in or manages
-    are visible; members, managers and staff know the people. Http404 as rota_for_viewer."""
-    if not user.is_authenticated or user.is_staff:
-        return rota_for_viewer(slug, user), bool(user.is_authenticated)
-    # Raw SQL: compiling the ORM's two Exists() cost more than running the query, on the
-    # endpoint tools poll most (measured: 6.1 -> 2.9 ms a request). Table names come from
-    # the models; values are parameters.
+    """The rota with this slug if the viewer may see it, and whether the viewer knows its
+    people (rota_viewer_knows_people), in one query; Http404 as rota_for_viewer.
+
+    Public rotas, and those one is in or manages, are visible; members, managers and staff
+    know the people; staff see every rota. Raw SQL, one text for every viewer (so PostgreSQL
+    keeps one prepared plan): compiling the ORM's query cost more than running it, on the
+    pages and API reads polled most (measured: 6.1 -> 2.9 ms a request). Table names come
+    from the models; values are parameters."""
+    if not user.is_authenticated:
+        # The reads signed-out visitors and tools repeat most: remembered for a moment.
+        rota = read_cached(("public-rota", slug), lambda: _rota_by_slug(slug, None))
+        if rota is None or not rota.is_public:
+            raise Http404("No such rota.")
+        return rota, False
+    rota = _rota_by_slug(slug, user.pk)
+    knows = rota is not None and (
+        user.is_staff or bool(rota.viewer_is_member or rota.viewer_is_manager)  # type: ignore[attr-defined]
+    )
+    if rota is None or not (rota.is_public or knows):
+        raise Http404("No such rota.")
+    return rota, knows
+
+
+def _rota_by_slug(slug: str, user_id: int | None) -> Rota | None:
     rota_table = Rota._meta.db_table
     member_table = Membership._meta.db_table
     managers_table = Rota.managers.through._meta.db_table
@@ -52,14 +66,10 @@ def rota_and_knowledge_for_viewer(slug: str, user: User | AnonymousUser) -> tupl
             f" EXISTS (SELECT 1 FROM {managers_table} g WHERE g.rota_id = r.id AND g.user_id = %s)"
             f" AS viewer_is_manager"
             f" FROM {rota_table} r WHERE r.slug = %s",
-            [user.pk, user.pk, slug],
+            [user_id, user_id, slug],
         )
     )
-    rota = found[0] if found else None
-    knows = rota is not None and bool(rota.viewer_is_member or rota.viewer_is_manager)  # type: ignore[attr-defined]
-    if rota is None or not (rota.is_public or knows):
-        raise Http404("No such rota.")
-    return rota, knows
+    return found[0] if found else None
 
 
 def rota_viewer_knows_people(user: User | AnonymousUser, rota: Rota) -> bool:
@@ -90,3 +100,13 @@ def rota_ids_known_by(user: User | AnonymousUser) -> set[int] | None:
     member_of = Membership.objects.filter(user=user).values_list("rota_id", flat=True)
     managing = Rota.objects.filter(managers=user).values_list("pk", flat=True)
     return set(member_of) | set(managing)
+
+
+def public_rotas_stamp() -> list[tuple[object, ...]]:
+    """What the rota list shows of each public rota (its plan's version and its own words),
+    for the signed-out list's cache key."""
+    return list(
+        Rota.objects.filter(is_public=True)
+        .order_by("pk")
+        .values_list("pk", "plan_version", "name", "description", "kind")
+    )

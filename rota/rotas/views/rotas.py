@@ -18,12 +18,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rota.read_cache import read_cached
 from rota.rotas import services
 from rota.rotas.forms import RotaRolesForm
 from rota.rotas.models import Rota
 from rota.rotas.selectors import (
     membership_of,
     memberships_of,
+    public_rotas_stamp,
     rota_for_viewer,
     rota_schedule,
     rota_schedule_weeks_bounds,
@@ -50,12 +52,7 @@ def _rota_list(request: HttpRequest, template: str) -> HttpResponse:
     viewer = viewer_zone(request)
     key = None
     if _signed_out_plain_get(request):
-        # What the list shows of each public rota: its plan's version and its own words.
-        shown = list(
-            Rota.objects.filter(is_public=True)
-            .order_by("pk")
-            .values_list("pk", "plan_version", "name", "description", "kind")
-        )
+        shown = read_cached(("public-rotas",), public_rotas_stamp)
         key = _page_key(f"list:{template}", now, [shown, viewer.zone, viewer.guessed])
         cached = _cache_get(key)
         if cached is not None:
