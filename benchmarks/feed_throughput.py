@@ -46,6 +46,19 @@ def trivial(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain")
 
 
+BENCH_WRITES = "bench_write"
+
+
+def trivial_write(request: HttpRequest) -> HttpResponse:
+    """One row inserted and committed: what any request that must not lose its data costs
+    (benchmarks/load.py creates the table)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {BENCH_WRITES} (at) VALUES (now())")
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
 def __getattr__(name: str) -> object:
     """This module is the benchmark server's URLconf: the real feed URLs plus the baseline.
 
@@ -54,7 +67,11 @@ def __getattr__(name: str) -> object:
     """
     if name == "urlpatterns":
         # The whole site's URLs: feeds link to the duty and rota pages by their names.
-        return [path("bench/trivial", trivial), path("", include("rota.urls"))]
+        return [
+            path("bench/trivial", trivial),
+            path("bench/trivial-write", trivial_write),
+            path("", include("rota.urls")),
+        ]
     raise AttributeError(name)
 
 

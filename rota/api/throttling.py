@@ -2,10 +2,11 @@
 
 Each limit is a counter in the cache for a fixed window, staggered per caller so windows do
 not all turn over at once (as django-ratelimit counts). On Redis both of a request's counters
-are created-if-missing and incremented in one pipelined round trip; on another cache (the
-embedded one of `make run`) with add and incr. DRF's own throttles keep every request's time
-in a list read and written back whole (four round trips and a 1,200-entry list a request at
-the API's address limit), which cost more than the reads they guard.
+are incremented by one small script (INCR, and EXPIRE on a window's first request), in one
+round trip; on another cache (the embedded one of `make run`) with add and incr. DRF's own
+throttles keep every request's time in a list read and written back whole (four round trips and
+a 1,200-entry list a request at the API's address limit), which cost more than the reads they
+guard.
 
 When the cache is down nothing can be counted; the request goes through (fail open, as the
 password-reset limits do) instead of answering 500: the API stays up, and the limits return
@@ -18,7 +19,7 @@ import logging
 import time
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -47,16 +48,30 @@ class Limit:
         return f"api-limit:{self.scope}:{self.caller}:{window}", self.period - into
 
 
+# Each counter: add one, and start its life with the first request of its window.
+_COUNT_SCRIPT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+  counts[i] = n
+end
+return counts
+"""
+_script: Any = None
+
+
 def counts_add(keys: list[tuple[str, int]]) -> list[int]:
     """Add one to each counter (key, seconds it lives), creating those that are missing."""
+    global _script
     cache = caches["default"]
     if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        if _script is None:
+            _script = client.register_script(_COUNT_SCRIPT)
         made = [cache.make_and_validate_key(key) for key, _ in keys]
-        pipeline = cache._cache.get_client(write=True).pipeline(transaction=False)
-        for key, (_, seconds) in zip(made, keys, strict=True):
-            pipeline.set(key, 0, ex=seconds + 1, nx=True)
-            pipeline.incr(key)
-        return [int(n) for n in pipeline.execute()[1::2]]
+        counts = _script(keys=made, args=[seconds + 1 for _, seconds in keys], client=client)
+        return [int(n) for n in counts]
     counts = []
     for key, seconds in keys:
         if cache.add(key, 1, seconds + 1):

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -27,17 +28,26 @@ from rota.github.models import (
     TriageDigest,
 )
 from rota.github.ownership import owning_rule, pattern_matches
+from rota.github.sealing import unseal
 from rota.rotas.models import Assignment, Component, Rota
 from rota.rotas.open_work import OpenWorkItem, OpenWorkSection
 from rota.rotas.selectors import rotas_visible_to
 
 
 def webhook_secrets() -> list[tuple[Repository, str]]:
-    """(repository, webhook secret) of every repository that has one."""
+    """(repository, webhook secret) of every repository that has one.
+
+    Every delivery asks; a secret is opened once per process for each sealed text (a new
+    secret is a new sealed text), not decrypted again for every delivery."""
     return [
-        (repository, repository.webhook_secret())
+        (repository, _opened(repository.webhook_secret_sealed))
         for repository in Repository.objects.exclude(webhook_secret_sealed="")
     ]
+
+
+@lru_cache(maxsize=256)
+def _opened(sealed: str) -> str:
+    return unseal(sealed)
 
 
 def repository_by_name(full_name: str) -> Repository | None:

@@ -23,6 +23,7 @@ from django.db.models import Prefetch, QuerySet
 from accounts.availability import windows_contain
 from accounts.models import User
 from accounts.selectors import availability_for_users
+from rota.read_cache import read_cached
 from rota.rotas.models import Assignment, Release, Rota, Shift
 from rota.rotas.selectors import person_label_for, rota_viewer_knows_people
 
@@ -192,13 +193,27 @@ def rota_on_duty_answer(
     knows_people: bool,
 ) -> dict[str, Any]:
     """rota_on_duty at the start of `at`'s minute, rendered by `render`, through the cache
-    (read from the database when the cache is down). `knows_people` as found by
-    rota_and_knowledge_for_viewer."""
+    (read from the database when the cache is down), and remembered for a moment in this
+    process (rota.read_cache) since every caller of that minute gets the same answer.
+    `knows_people` as found by rota_and_knowledge_for_viewer."""
     minute = at.replace(second=0, microsecond=0)
     key = (
         f"on-duty:{rota.pk}:{rota.plan_version}:{int(knows_people)}:{minute:%Y%m%d%H%M}"
         f":{rota.handoff_zone}"
     )
+    return read_cached(
+        key, lambda: _on_duty_shared(key, rota, viewer, minute, render, knows_people)
+    )
+
+
+def _on_duty_shared(
+    key: str,
+    rota: Rota,
+    viewer: User | AnonymousUser,
+    minute: datetime,
+    render: Callable[[RotaOnDuty], dict[str, Any]],
+    knows_people: bool,
+) -> dict[str, Any]:
     try:
         found = cache.get(key)
     except Exception:  # a cache that is down: answer from the database

@@ -1,7 +1,8 @@
 """The outbox: work that must happen survives a broker outage and a worker that dies.
 
 A change that needs background work (a re-plan, a notice) writes an OutboxTask row in its own
-transaction with `outbox_put`; after the commit, `outbox_nudge` sends the Celery task. The
+transaction with `outbox_put`, claimed for a send in that transaction; after the commit the
+Celery task is sent (`outbox_nudge` sends a pending row from anywhere else). The
 broker is only a nudge: when it is away the send fails fast (short timeouts, no publish
 retries, and a brief pause before the next attempt in this process), the caller carries on,
 and `outbox_sweep`, run by beat every few seconds, sends whatever is due and not being worked
@@ -89,7 +90,25 @@ def outbox_put(
         unique_fields=["key"],
         update_fields=["token", "args", "task"],
     )
-    transaction.on_commit(lambda: outbox_nudge(key))
+    _nudge_after_commit(key, now)
+
+
+def _nudge_after_commit(key: str, now: datetime) -> None:
+    """Claim the row for a send in the caller's transaction, and send once it commits.
+
+    The claim commits with the change, so a send costs no write of its own after the commit
+    (a webhook delivery waits for one commit, not two); a row a task is already on is left to
+    that task. If the process dies before sending, the claim goes quiet and the sweep sends.
+    """
+    row = _claim(key, now)
+    if row is not None:
+        transaction.on_commit(lambda: _send(row, now))
+
+
+def _claim(key: str, now: datetime) -> OutboxTask | None:
+    if not OutboxTask.objects.filter(key=key, nudged_at__isnull=True).update(nudged_at=now):
+        return None  # done already, a task is on it, or another process sent it
+    return OutboxTask.objects.filter(key=key).only("pk", "task", "args", "due_at").first()
 
 
 def outbox_nudge(key: str, *, now: datetime | None = None) -> bool:
@@ -98,12 +117,8 @@ def outbox_nudge(key: str, *, now: datetime | None = None) -> bool:
     Never raises for a broker outage: the row stays and the sweep sends it later.
     """
     now = now or timezone.now()
-    row = OutboxTask.objects.filter(key=key, nudged_at__isnull=True).first()
-    if row is None:
-        return True  # done already, or a task is on it
-    if not OutboxTask.objects.filter(pk=row.pk, nudged_at__isnull=True).update(nudged_at=now):
-        return True  # another process sent it a moment ago
-    return _send(row, now)
+    row = _claim(key, now)
+    return True if row is None else _send(row, now)
 
 
 def _send(row: OutboxTask, now: datetime) -> bool:
@@ -173,7 +188,7 @@ def outbox_done(key: str, token: uuid.UUID | None) -> bool:
     if OutboxTask.objects.filter(key=key, token=token).delete()[0]:
         return True
     OutboxTask.objects.filter(key=key).update(nudged_at=None)
-    transaction.on_commit(lambda: outbox_nudge(key))
+    _nudge_after_commit(key, timezone.now())
     return False
 
 
