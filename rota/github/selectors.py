@@ -320,18 +320,12 @@ def handoff_open_work(assignment: Assignment, now: datetime) -> list[OpenWorkSec
             key, (decision.repository.full_name, decision.pull_number, decision.created_at, "")
         )
     if unasked:  # asked of someone since, or closed: no longer waiting for a reviewer
-        asked = ReviewRequest.objects.filter(
+        settled = ReviewRequest.objects.filter(
+            Q(requested_at__gte=since) | Q(state=RequestState.CLOSED),
             repository_id__in={r for r, _ in unasked},
             pull_number__in={n for _, n in unasked},
-            requested_at__gte=since,
         ).values_list("repository_id", "pull_number")
-        for key in set(asked) | set(
-            ReviewRequest.objects.filter(
-                repository_id__in={r for r, _ in unasked},
-                pull_number__in={n for _, n in unasked},
-                state=RequestState.CLOSED,
-            ).values_list("repository_id", "pull_number")
-        ):
+        for key in settled:
             unasked.pop(key, None)
     return [
         _section("Review requests waiting on you", theirs),
